@@ -1,0 +1,117 @@
+"""Resolve ids across the archive: uniqueness, references that must exist, backlinks, knowledge debt."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+from .config import Config
+from .load import iter_files, read_document
+from .model import ERROR, WARNING, Archive, Article, Problem, RawDocument, Ticket
+from .validate import validate_article, validate_ticket
+
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None = None) -> Archive:
+    """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats."""
+    archive = Archive(root=root, config=config)
+    raw_ids: dict[str, dict[str, tuple[str, int]]] = {"ticket": {}, "kb": {}}
+    for path, kind in (paths if paths is not None else iter_files(root)):
+        raw, problems = read_document(root, path, kind)
+        archive.problems.extend(problems)
+        if raw is None:
+            continue
+        _remember_id(raw, raw_ids, archive.problems)
+        doc, problems = (validate_ticket if kind == "ticket" else validate_article)(raw, config)
+        archive.problems.extend(problems)
+        if isinstance(doc, Ticket):
+            archive.tickets.setdefault(doc.id, doc)
+        elif isinstance(doc, Article):
+            archive.articles.setdefault(doc.id, doc)
+            _check_images(root, doc, raw, archive.problems)
+    link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]))
+    return archive
+
+
+def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], problems: list[Problem]) -> None:
+    """Record the id a file declares, even when the file has other errors, and report duplicates."""
+    value = raw.meta.get("id")
+    if not isinstance(value, str):
+        return
+    value = value.strip()
+    ids = seen[raw.kind]
+    line = raw.key_lines.get("id", 1)
+    if value in ids:
+        first_path, first_line = ids[value]
+        problems.append(Problem(raw.path, line, "id", f"duplicate id {value}: already used by {first_path}:{first_line}"))
+    else:
+        ids[value] = (raw.path, line)
+
+
+def _check_images(root: Path, article: Article, raw: RawDocument, problems: list[Problem]) -> None:
+    for m in _IMAGE.finditer(article.body):
+        target = m.group(1)
+        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
+            if target.startswith(("http:", "https:", "//")):
+                line = raw.body_line + article.body.count("\n", 0, m.start())
+                problems.append(Problem(raw.path, line, "body", f"image {target} is on another host: copy it next to "
+                                        "the article and link it relatively (the site must work offline)", WARNING))
+            continue
+        resolved = (root / PurePosixPath(raw.path).parent / target.split("#")[0]).resolve()
+        if not resolved.is_file():
+            line = raw.body_line + article.body.count("\n", 0, m.start())
+            problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
+
+
+def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:
+    """Check references between documents and build the backlink tables of `archive`."""
+    tickets, articles, problems = archive.tickets, archive.articles, archive.problems
+
+    def missing(doc: Ticket | Article, field: str, target: str, what: str, known: set[str]) -> bool:
+        if target in known:
+            return False  # exists (perhaps with errors of its own, reported there)
+        problems.append(Problem(doc.path, doc.lines.get(field, 1), field, f"{what} {target} does not exist"))
+        return True
+
+    kb_back: dict[str, set[str]] = {k: set() for k in articles}
+    ticket_kb: dict[str, set[str]] = {t: set() for t in tickets}
+    dups: dict[str, list[str]] = {}
+    related: dict[str, set[str]] = {t: set() for t in tickets}
+    for t in tickets.values():
+        for k in t.kb:
+            if not missing(t, "kb", k, "KB article", known_kb) and k in articles:
+                kb_back[k].add(t.id)
+                ticket_kb[t.id].add(k)
+        for r in t.related:
+            if r == t.id:
+                problems.append(Problem(t.path, t.lines.get("related", 1), "related", "a ticket cannot relate to itself"))
+            elif not missing(t, "related", r, "related ticket", known_tickets) and r in tickets:
+                related[t.id].add(r)
+                related[r].add(t.id)
+        if t.duplicate_of and not missing(t, "duplicate_of", t.duplicate_of, "ticket", known_tickets):
+            original = tickets.get(t.duplicate_of)
+            if original is not None:
+                if (original.created, original.id) >= (t.created, t.id):
+                    problems.append(Problem(t.path, t.lines.get("duplicate_of", 1), "duplicate_of",
+                                            f"must point to an earlier ticket: {original.id} was created "
+                                            f"{original.created.isoformat(' ', 'minutes')}, after this one"))
+                else:
+                    dups.setdefault(original.id, []).append(t.id)
+    for a in articles.values():
+        for tid in a.tickets:
+            if not missing(a, "tickets", tid, "ticket", known_tickets) and tid in tickets:
+                kb_back[a.id].add(tid)
+                ticket_kb[tid].add(a.id)
+    for t in tickets.values():
+        if t.type == "fault" and t.status == "resolved" and not ticket_kb[t.id]:
+            problems.append(Problem(t.path, t.lines.get("kb", t.lines.get("status", 1)), "kb", "knowledge debt: a resolved fault that links no KB article; "
+                                    "write one with `tsgen new kb` or link an existing one", WARNING))
+
+    def newest_first(ids: set[str] | list[str]) -> list[str]:
+        return sorted(ids, key=lambda i: (tickets[i].created, i), reverse=True)
+
+    archive.kb_backlinks = {k: newest_first(v) for k, v in kb_back.items()}
+    archive.ticket_kb = {t: sorted(v) for t, v in ticket_kb.items()}
+    archive.duplicates = {k: newest_first(v) for k, v in dups.items()}
+    archive.related_back = {k: newest_first(v) for k, v in related.items() if v}

@@ -1,0 +1,153 @@
+"""Find the archive's files and split each into front matter and body, keeping line numbers.
+
+No judging happens here beyond "can this file be read at all": every other rule is validate.py's.
+Front matter is parsed with PyYAML's C loader (when compiled in) by composing the node tree and
+constructing it, which costs the same as `yaml.load` and gives the line of every top-level key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .model import ERROR, Problem, RawDocument
+
+try:  # the C loader is several times faster; fall back for builds of PyYAML without libyaml
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+KINDS = {"tickets": "ticket", "kb": "kb"}
+_FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+MAX_NODES = 20_000  # a hand-written front matter has a few hundred; more means an alias bomb
+
+
+def iter_files(root: Path) -> Iterator[tuple[str, str]]:
+    """Yield (relative POSIX path, kind) for every .md file under tickets/ and kb/, sorted."""
+    for folder, kind in KINDS.items():
+        base = root / folder
+        if not base.is_dir():
+            continue
+        found: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            found.extend(f"{rel}/{name}" for name in filenames
+                         if name.endswith(".md") and not name.startswith("."))
+        for path in sorted(found):
+            yield path, kind
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
+    """Bytes -> text (UTF-8, BOM allowed, CRLF normalised) or a problem saying what the bytes are."""
+    if b"\x00" in data:
+        return None, Problem(path, 1, "", "binary file (contains NUL bytes): expected UTF-8 Markdown text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            hint = ("it looks like GBK/GB18030, the default of Chinese Windows editors; "
+                    "re-save the file as UTF-8")
+        except UnicodeDecodeError:
+            hint = "the bytes are not text in any encoding tsgen knows"
+        return None, Problem(path, line, "", f"file is not UTF-8 text: {hint}")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
+
+
+def _count_nodes(node: yaml.Node, limit: int) -> int:
+    """Count nodes with aliases expanded, stopping once `limit` is passed."""
+    count, stack = 0, [node]
+    while stack:
+        n = stack.pop()
+        count += 1
+        if count > limit:
+            return count
+        if isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+        elif isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.append(k)
+                stack.append(v)
+    return count
+
+
+def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | None, list[Problem]]:
+    """Split text into front matter and body and parse the YAML; problems instead of exceptions."""
+    def fail(line: int, message: str, field: str = "") -> tuple[None, list[Problem]]:
+        return None, [Problem(path, line, field, message, ERROR)]
+
+    if not text.strip():
+        return fail(1, "empty file: expected front matter between two '---' lines, then the body")
+    first = _FENCE.match(text)
+    if not first:
+        return fail(1, "no front matter: the file must start with a '---' line, then YAML fields, then '---'")
+    closing = _FENCE.search(text, first.end())
+    if not closing:
+        return fail(1, "front matter opened on line 1 is never closed: add a '---' line after the last field")
+    fm = text[first.end():closing.start()]
+    fm_line = 1  # the opening fence's line; fm starts with the rest of that line (a newline)
+    body = text[closing.end():]
+    if body.startswith("\n"):
+        body = body[1:]
+    body_line = text.count("\n", 0, closing.end()) + 2
+
+    loader = _Loader(fm)
+    try:
+        node = loader.get_single_node()
+        if node is not None and ("&" in fm and "*" in fm) and _count_nodes(node, MAX_NODES) > MAX_NODES:
+            return fail(fm_line, f"YAML aliases expand to more than {MAX_NODES} values (an alias bomb?); "
+                                 "write the values out instead")
+        data: Any = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = fm_line + mark.line if mark is not None else fm_line
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        return fail(line, f"YAML syntax error: {what or exc}")
+    except yaml.YAMLError as exc:
+        return fail(fm_line, f"YAML error: {exc}")
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. a timestamp like 2023-13-45
+        return fail(fm_line, f"YAML value cannot be read: {exc}")
+    finally:
+        loader.dispose()
+    if data is None:
+        return fail(fm_line, "front matter is empty: expected fields such as id and title")
+    if not isinstance(data, dict):
+        return fail(fm_line + 1, f"front matter must be a mapping of fields (key: value), got a {type(data).__name__}")
+
+    key_lines: dict[str, int] = {}
+    item_lines: dict[str, list[int]] = {}
+    problems: list[Problem] = []
+    for key_node, value_node in node.value:
+        line = fm_line + key_node.start_mark.line
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str) or key_node.tag != "tag:yaml.org,2002:str":
+            problems.append(Problem(path, line, "", f"field names must be text, got {key!r}"))
+            continue
+        if key in key_lines:
+            problems.append(Problem(path, line, key, f"duplicate field: already set on line {key_lines[key]}"))
+            continue
+        key_lines[key] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            item_lines[key] = [fm_line + item.start_mark.line for item in value_node.value]
+    meta = {k: v for k, v in data.items() if isinstance(k, str)}
+    return RawDocument(path, kind, meta, body, key_lines, item_lines, body_line), problems
+
+
+def read_document(root: Path, path: str, kind: str) -> tuple[RawDocument | None, list[Problem]]:
+    """Read one file of the archive from disk."""
+    try:
+        data = (root / path).read_bytes()
+    except OSError as exc:
+        return None, [Problem(path, 0, "", f"cannot read file: {exc.strerror or exc}")]
+    text, problem = decode(data, path)
+    if problem is not None:
+        return None, [problem]
+    return parse_front_matter(text, path, kind)

@@ -1,0 +1,390 @@
+"""Judge one document against the data contract: RawDocument -> (Ticket | Article | None, problems).
+
+Every problem is collected; nothing stops at the first. Cross-document rules (ids that must exist,
+duplicates, backlinks) are link.py's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any, Callable
+
+from .clock import minutes_between, parse_date, parse_datetime
+from .config import Config
+from .model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
+from .schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
+
+KB_ID = re.compile(r"KB\d{4,}")
+_LOOKUPS: dict[int, dict[str, str]] = {}
+
+
+def ticket_id_pattern(prefix: str) -> re.Pattern[str]:
+    """The one id parser: `<prefix><YYYYMMDD><NNNN>`, date and sequence as groups."""
+    return re.compile(rf"{re.escape(prefix)}(\d{{8}})(\d{{4}})")
+
+
+class _Checker:
+    """Collects problems for one document, each with the line of the field it is about."""
+
+    def __init__(self, raw: RawDocument, config: Config) -> None:
+        self.raw, self.config, self.problems = raw, config, []
+        self.tz = config.tz
+
+    def line(self, field: str, item: int | None = None) -> int:
+        key = field.split(".")[0].split("[")[0]
+        if item is not None:
+            lines = self.raw.item_lines.get(key, [])
+            if item < len(lines):
+                return lines[item]
+        if key not in self.raw.key_lines and key == "solution":
+            key = "status"  # a missing field is reported where the field that requires it is
+        return self.raw.key_lines.get(key, 1)
+
+    def add(self, field: str, message: str, severity: str = ERROR, item: int | None = None) -> None:
+        self.problems.append(Problem(self.raw.path, self.line(field, item), field, message, severity))
+
+    # --- converters: value -> normalised value, or None after reporting a problem ---
+
+    def text(self, spec: FieldSpec, value: Any, one_line: bool = False) -> str | None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # `version: 3.2` or `contact: 5678` are meant as text
+        if not isinstance(value, str):
+            self.add(spec.key, f"expected text, got {_kind(value)} {value!r}")
+            return None
+        value = value.strip()
+        if one_line:
+            if "\n" in value:
+                self.add(spec.key, "expected one line, got several lines")
+                return None
+            if not 1 <= len(value) <= 200:
+                self.add(spec.key, f"expected 1 to 200 characters, got {len(value)}")
+                return None
+        return value
+
+    def enum(self, spec: FieldSpec, value: Any) -> str | None:
+        table = _LOOKUPS.get(id(spec))
+        if table is None:
+            table = _LOOKUPS[id(spec)] = spec.lookup()
+        found = table.get(value) if isinstance(value, str) else None
+        if found is None and isinstance(value, str):
+            found = table.get(value.strip().lower())
+        if found is None:
+            allowed = ", ".join(f"{c.value} ({c.zh})" for c in spec.choices)
+            self.add(spec.key, f"expected one of {allowed}, got {value!r}")
+        return found
+
+    def datetime(self, spec: FieldSpec, value: Any) -> datetime | None:
+        try:
+            return parse_datetime(value, self.tz)
+        except ValueError as exc:
+            self.add(spec.key, str(exc))
+            return None
+
+    def date(self, spec: FieldSpec, value: Any):
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.add(spec.key, str(exc))
+            return None
+
+    def strings(self, spec: FieldSpec, value: Any, field: str | None = None) -> list[str] | None:
+        field = field or spec.key
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.add(field, f"expected a list of text, got {_kind(value)} {value!r}")
+            return None
+        out: list[str] = []
+        for i, item in enumerate(value):
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str) or not item.strip():
+                self.add(f"{field}[{i}]", f"expected text, got {_kind(item)} {item!r}", item=i)
+                return None
+            out.append(item.strip())
+        return out
+
+    def ids(self, spec: FieldSpec, value: Any, pattern: re.Pattern[str], what: str) -> list[str] | None:
+        items = self.strings(spec, value)
+        if items is None:
+            return None
+        for i, item in enumerate(items):
+            if not pattern.fullmatch(item):
+                self.add(f"{spec.key}[{i}]" if isinstance(value, list) else spec.key,
+                         f"expected {what}, got {item!r}", item=i if isinstance(value, list) else None)
+                return None
+        return items
+
+    def mapping(self, spec: FieldSpec, value: Any) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.add(spec.key, f"expected a mapping with keys {', '.join(spec.subkeys)}, got {_kind(value)} {value!r}")
+            return None
+        out: dict[str, Any] = {}
+        for key, sub in value.items():
+            name = f"{spec.key}.{key}"
+            if not isinstance(key, str):
+                self.add(spec.key, f"keys must be text, got {key!r}")
+                continue
+            if key not in spec.subkeys and not spec.open_mapping:
+                self.add(name, f"unknown key{_suggest(key, spec.subkeys)}; expected {', '.join(spec.subkeys)}")
+                continue
+            if sub is None:
+                continue
+            if isinstance(sub, (int, float)) and not isinstance(sub, bool):
+                sub = str(sub)
+            if not isinstance(sub, str):
+                self.add(name, f"expected text, got {_kind(sub)} {sub!r}")
+                continue
+            out[key] = sub
+        return out
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number",
+            str: "text", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+def _suggest(key: str, known: Any) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _unknown_keys(c: _Checker, fields: tuple[FieldSpec, ...], spec: dict[str, FieldSpec],
+                  custom: tuple[str, ...]) -> dict[str, Any]:
+    """Report unknown keys (naming the closest known one); return the declared custom ones."""
+    extra: dict[str, Any] = {}
+    by_label = {f.zh: f.key for f in fields}
+    for key, value in c.raw.meta.items():
+        if key in spec:
+            continue
+        if key in custom:
+            extra[key] = value
+            continue
+        hint = f" (did you mean `{by_label[key]}`?)" if key in by_label else _suggest(key, spec)
+        c.add(key, f"unknown field{hint}; custom fields must be declared in mkdocs.yml under extra.tsgen.custom_fields")
+    return extra
+
+
+def _convert(c: _Checker, fields: tuple[FieldSpec, ...], id_check: Callable[[FieldSpec, Any], Any]) -> dict[str, Any]:
+    """Convert every present field by its kind; report missing required ones."""
+    out: dict[str, Any] = {}
+    meta = c.raw.meta
+    for spec in fields:
+        value = meta.get(spec.key)
+        if value is None or value == "" or value == []:
+            if spec.required:
+                c.add(spec.key, "required field is missing" if spec.key not in meta else "required field is empty")
+            elif spec.default is not None:
+                out[spec.key] = spec.default
+            continue
+        kind = spec.kind
+        if kind == "line":
+            v = c.text(spec, value, one_line=True)
+        elif kind == "text":
+            v = c.text(spec, value)
+        elif kind == "enum":
+            v = c.enum(spec, value)
+        elif kind == "datetime":
+            v = c.datetime(spec, value)
+        elif kind == "date":
+            v = c.date(spec, value)
+        elif kind == "strings":
+            v = c.strings(spec, value)
+        elif kind == "mapping":
+            v = c.mapping(spec, value)
+        else:
+            v = id_check(spec, value)
+        if v is not None:
+            out[spec.key] = v
+    return out
+
+
+def _log(c: _Checker, value: Any) -> list[LogEntry] | None:
+    if not isinstance(value, list):
+        c.add("log", f"expected a list of steps {{at, by, action}}, got {_kind(value)} {value!r}")
+        return None
+    entries: list[LogEntry] = []
+    for i, item in enumerate(value):
+        name = f"log[{i}]"
+        if not isinstance(item, dict):
+            c.add(name, f"expected a step {{at, by, action}}, got {_kind(item)} {item!r}", item=i)
+            continue
+        unknown = [k for k in item if k not in ("at", "by", "action")]
+        for k in unknown:
+            c.add(f"{name}.{k}", f"unknown key{_suggest(str(k), ('at', 'by', 'action'))}; expected at, by, action", item=i)
+        missing = [k for k in ("at", "by", "action") if item.get(k) in (None, "")]
+        if missing:
+            c.add(name, f"step is missing {', '.join(missing)}", item=i)
+            continue
+        try:
+            at = parse_datetime(item["at"], c.tz)
+        except ValueError as exc:
+            c.add(f"{name}.at", str(exc), item=i)
+            continue
+        by, action = item["by"], item["action"]
+        if not isinstance(by, str) or not isinstance(action, (str, int, float)) or isinstance(action, bool):
+            c.add(name, "by and action must be text", item=i)
+            continue
+        entries.append(LogEntry(at, by.strip(), str(action).strip()))
+    return entries if len(entries) == len(value) else None
+
+
+def _verification(c: _Checker, spec: FieldSpec, value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        c.add(spec.key, f"expected a mapping with keys {', '.join(spec.subkeys)}, got {_kind(value)} {value!r}")
+        return None
+    out: dict[str, Any] = {}
+    for key, sub in value.items():
+        if key not in spec.subkeys:
+            c.add(f"{spec.key}.{key}", f"unknown key{_suggest(str(key), spec.subkeys)}; expected {', '.join(spec.subkeys)}")
+        elif not isinstance(sub, (bool, str)):
+            c.add(f"{spec.key}.{key}", f"expected true/false or text, got {_kind(sub)} {sub!r}")
+        else:
+            out[key] = sub
+    return out
+
+
+def validate_ticket(raw: RawDocument, config: Config) -> tuple[Ticket | None, list[Problem]]:
+    """Check a ticket's fields and the rules across them (data contract section 1)."""
+    c = _Checker(raw, config)
+    id_re = ticket_id_pattern(config.id_prefix)
+    id_hint = f"a ticket id like {config.id_prefix}202310270001 ({config.id_prefix} + YYYYMMDD + 4 digits)"
+
+    def id_check(spec: FieldSpec, value: Any) -> Any:
+        if spec.kind == "ticket_id" or spec.kind == "ticket_id_ref":
+            if not isinstance(value, str) or not id_re.fullmatch(value.strip()):
+                c.add(spec.key, f"expected {id_hint}, got {value!r}")
+                return None
+            return value.strip()
+        if spec.kind == "ticket_ids":
+            return c.ids(spec, value, id_re, id_hint)
+        if spec.kind == "kb_ids":
+            return c.ids(spec, value, KB_ID, "a KB id like KB0001")
+        if spec.kind == "log":
+            return _log(c, value)
+        if spec.kind == "verification":
+            return _verification(c, spec, value)
+        raise AssertionError(spec.kind)
+
+    v = _convert(c, TICKET_FIELDS, id_check)
+    extra = _unknown_keys(c, TICKET_FIELDS, TICKET_SPEC, config.custom_fields)
+    _ticket_rules(c, v, id_re)
+    if any(k not in v for k in ("id", "title", "type", "priority", "created", "status")) or any(
+            p.severity == ERROR for p in c.problems):
+        return None, c.problems
+    ticket = Ticket(**v, extra=extra, path=raw.path, body=raw.body, lines=raw.key_lines)
+    _escalation_rule(c, ticket, config)
+    return ticket, c.problems
+
+
+def _ticket_rules(c: _Checker, v: dict[str, Any], id_re: re.Pattern[str]) -> None:
+    stem = PurePosixPath(c.raw.path).stem
+    tid, created = v.get("id"), v.get("created")
+    if tid and stem != tid:
+        c.add("id", f"the file name must be the id: expected {tid}.md, got {PurePosixPath(c.raw.path).name}")
+    if tid and created:
+        local = created.astimezone(c.tz).strftime("%Y%m%d")
+        day = id_re.fullmatch(tid).group(1)
+        if day != local:
+            c.add("id", f"the id's date {day} must be the local date of created ({local}, {c.config.timezone})")
+    if created:
+        for key in ("responded", "located", "escalated", "resolved"):
+            if key in v and v[key] < created:
+                c.add(key, f"must not be before created ({_show(created, c)}), got {_show(v[key], c)}")
+        for i, entry in enumerate(v.get("log") or []):
+            if entry.at < created:
+                c.add(f"log[{i}].at", f"step time must not be before created ({_show(created, c)}), got {_show(entry.at, c)}", item=i)
+    if "located" in v and "resolved" in v and v["resolved"] < v["located"]:
+        c.add("resolved", f"must not be before located ({_show(v['located'], c)}), got {_show(v['resolved'], c)}")
+    if v.get("status") == "resolved":
+        if "resolved" not in v and "resolved" not in c.raw.meta:
+            c.add("status", "status is resolved, so the field `resolved` (解决时间) is required")
+        if "solution" not in v:
+            c.add("solution", "status is resolved but there is no solution summary", WARNING)
+    if v.get("archive") == "archived" and v.get("status") and v["status"] != "resolved":
+        c.add("archive", f"only a resolved ticket can be archived; status is {v['status']!r}")
+    if v.get("duplicate_of") and v.get("duplicate_of") == tid:
+        c.add("duplicate_of", "a ticket cannot be a duplicate of itself")
+
+
+def _show(moment: datetime, c: _Checker) -> str:
+    return moment.astimezone(c.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def escalation_broken(ticket: Ticket, config: Config) -> bool:
+    """Section 3: a ticket whose priority has a limit, not located within it, must name escalated_to."""
+    limit = config.escalation_minutes.get(ticket.priority)
+    if limit is None or ticket.escalated_to:
+        return False
+    if ticket.located is None:
+        return True
+    return minutes_between(ticket.created, ticket.located, config) > limit
+
+
+def _escalation_rule(c: _Checker, ticket: Ticket, config: Config) -> None:
+    if escalation_broken(ticket, config):
+        limit = config.escalation_minutes[ticket.priority]
+        found = ("the cause was never located" if ticket.located is None else
+                 f"the cause was located after {minutes_between(ticket.created, ticket.located, config):.0f} minutes")
+        c.add("escalated_to", f"escalation rule: a {ticket.priority} ticket not located within {limit} minutes "
+                              f"must be escalated; {found} and escalated_to is empty", WARNING)
+
+
+def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, list[Problem]]:
+    """Check a KB article's fields and body sections (data contract section 2)."""
+    c = _Checker(raw, config)
+    id_re = ticket_id_pattern(config.id_prefix)
+
+    def id_check(spec: FieldSpec, value: Any) -> Any:
+        if spec.kind == "kb_id":
+            if not isinstance(value, str) or not KB_ID.fullmatch(value.strip()):
+                c.add(spec.key, f"expected a KB id like KB0001 (KB + 4 or more digits), got {value!r}")
+                return None
+            return value.strip()
+        if spec.kind == "ticket_ids":
+            return c.ids(spec, value, id_re, f"a ticket id like {config.id_prefix}202310270001")
+        if spec.kind == "applies_to":
+            return _applies_to(c, spec, value)
+        raise AssertionError(spec.kind)
+
+    v = _convert(c, KB_FIELDS, id_check)
+    extra = _unknown_keys(c, KB_FIELDS, KB_SPEC, config.custom_fields)
+    stem = PurePosixPath(raw.path).stem
+    if v.get("id") and stem != v["id"] and not stem.startswith(v["id"] + "-"):
+        c.add("id", f"the file name must be the id or start with '{v['id']}-', got {PurePosixPath(raw.path).name}")
+    _kb_sections(c)
+    if any(k not in v for k in ("id", "title")) or any(p.severity == ERROR for p in c.problems):
+        return None, c.problems
+    return Article(**v, extra=extra, path=raw.path, body=raw.body, lines=raw.key_lines), c.problems
+
+
+def _applies_to(c: _Checker, spec: FieldSpec, value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, dict):
+        c.add(spec.key, f"expected a mapping with versions, permissions, note; got {_kind(value)} {value!r}")
+        return None
+    out: dict[str, Any] = {}
+    for key, sub in value.items():
+        if key in ("versions", "permissions"):
+            items = c.strings(spec, sub, field=f"{spec.key}.{key}") if sub is not None else []
+            if items is not None:
+                out[key] = items
+        elif key == "note":
+            if sub is not None:
+                out[key] = str(sub).strip()
+        else:
+            c.add(f"{spec.key}.{key}", f"unknown key{_suggest(str(key), spec.subkeys)}; expected versions, permissions, note")
+    return out
+
+
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def _kb_sections(c: _Checker) -> None:
+    headings = [h.strip().lower() for h in _HEADING.findall(c.raw.body)]
+    for name, accepted in KB_SECTIONS:
+        if not any(any(h.startswith(a.lower()) or a.lower() in h for a in accepted) for h in headings):
+            c.problems.append(Problem(c.raw.path, c.raw.body_line, "body",
+                                      f"missing section '## {name}' (the guide's standard article sections)", WARNING))
