@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -9,12 +10,15 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .authoring import TicketDraft, init_archive, new_article, new_ticket
+from .clock import parse_datetime
 from .config import load_config
 from .errors import TsgenError
 from .link import load_archive
 from .load import iter_files
 from .model import ERROR, WARNING
 from .report import format_problems, summary
+from .schema import TICKET_SPEC
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="The archive repository (holds tickets/, kb/, mkdocs.yml).")
@@ -38,6 +42,14 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except TsgenError as exc:
             click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug in tsgen: still one clear line, the traceback only on request
+            if os.environ.get("TSGEN_DEBUG"):
+                raise
+            click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); "
+                       "run again with TSGEN_DEBUG=1 for the traceback and report it", err=True)
             ctx.exit(1)
 
 
@@ -78,6 +90,86 @@ def validate(root: Path, fmt: str, strict: bool) -> None:
     if fmt == "text":
         click.echo(summary(problems, len(paths)), err=True)
     sys.exit(1 if any(p.severity == ERROR for p in problems) else 0)
+
+
+@main.group()
+def new() -> None:
+    """Create a new ticket or KB article from the templates (never overwrites a file)."""
+
+
+def _choice_values(key: str) -> list[str]:
+    return [c.value for c in TICKET_SPEC[key].choices]
+
+
+@new.command("ticket")
+@ROOT_OPTION
+@click.option("--title", prompt="标题 Title", help="One-line summary of the problem.")
+@click.option("--type", "type_", type=click.Choice(_choice_values("type")), default="fault", show_default=True,
+              help="Problem type (问题类型).")
+@click.option("--priority", type=click.Choice(_choice_values("priority")), default="P2", show_default=True,
+              help="P0 business down ... P4 other (优先级).")
+@click.option("--channel", type=click.Choice(_choice_values("channel")), default="ticket-system", show_default=True,
+              help="Where the problem came in (渠道).")
+@click.option("--status", type=click.Choice(_choice_values("status")), default="pending", show_default=True)
+@click.option("--created", help="When it was received, e.g. '2023-10-27 10:00' (default: now).")
+@click.option("--source", default="", help="问题来源, e.g. 客户A.")
+@click.option("--assignee", default="", help="Initial handler (处理人).")
+@click.option("--department", default="", help="The customer's department (所属部门).")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+def new_ticket_cmd(root: Path, title: str, type_: str, priority: str, channel: str, status: str,
+                   created: str | None, source: str, assignee: str, department: str, tags: tuple[str, ...]) -> None:
+    """Create tickets/YYYY/MM/<id>.md with the next free id of its creation date and print its path.
+
+    Example: tsgen new ticket --title "登录后报错‘权限不足’" --priority P1 --channel phone
+    """
+    root = _root(root)
+    config = load_config(root)
+    when = None
+    if created:
+        try:
+            when = parse_datetime(created, config.tz)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--created") from None
+    if not title.strip() or "\n" in title or len(title) > 200:
+        raise click.BadParameter("expected one line of 1 to 200 characters", param_hint="--title")
+    draft = TicketDraft(title=title.strip(), type=type_, priority=priority, channel=channel, status=status,
+                        created=when, source=source, assignee=assignee, customer_department=department,
+                        tags=list(tags))
+    tid, path = new_ticket(root, config, draft)
+    click.echo(path.relative_to(root).as_posix())
+    click.echo(f"Created {tid}. Fill in the record, then run `tsgen validate`.", err=True)
+
+
+@new.command("kb")
+@ROOT_OPTION
+@click.option("--title", prompt="标题 Title", help="What the article solves, as people would search for it.")
+@click.option("--slug", default="", help="ASCII file-name part, e.g. order-permission (default: from the title).")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+@click.option("--ticket", "tickets", multiple=True, help="A ticket id this article solves; repeat for several.")
+@click.option("--owner", default="", help="Who keeps the article up to date (负责人).")
+def new_kb_cmd(root: Path, title: str, slug: str, tags: tuple[str, ...], tickets: tuple[str, ...], owner: str) -> None:
+    """Create kb/KB####-<slug>.md (problem / cause / steps / screenshots) with the next id and print its path.
+
+    Example: tsgen new kb --title "数据库连接超时的排查" --slug db-timeout --ticket TS202310270001
+    """
+    root = _root(root)
+    config = load_config(root)
+    kid, path = new_article(root, config, title.strip(), slug, list(tags), list(tickets), owner)
+    click.echo(path.relative_to(root).as_posix())
+    click.echo(f"Created {kid} as a draft. Write it up, set status: published, then run `tsgen validate`.", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--site-name", default="技术支持知识库", show_default=True, help="The site's title.")
+def init(directory: Path, site_name: str) -> None:
+    """Create a new, empty, buildable archive in DIRECTORY (mkdocs.yml, tickets/, kb/, CI workflows).
+
+    Existing files are left alone. Example: tsgen init support-kb
+    """
+    for path, created in init_archive(directory, site_name):
+        click.echo(f"{'created' if created else 'kept   '} {path}")
+    click.echo(f"Next: cd {directory} && tsgen new ticket", err=True)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`

@@ -49,18 +49,23 @@ def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], 
         ids[value] = (raw.path, line)
 
 
+_HIDDEN = re.compile(r"<!--.*?-->|^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)
+
+
 def _check_images(root: Path, article: Article, raw: RawDocument, problems: list[Problem]) -> None:
-    for m in _IMAGE.finditer(article.body):
+    # images inside comments and code blocks are not images; blank them out, keeping line numbers
+    body = _HIDDEN.sub(lambda m: "\n" * m.group(0).count("\n"), article.body)
+    for m in _IMAGE.finditer(body):
         target = m.group(1)
         if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
             if target.startswith(("http:", "https:", "//")):
-                line = raw.body_line + article.body.count("\n", 0, m.start())
+                line = raw.body_line + body.count("\n", 0, m.start())
                 problems.append(Problem(raw.path, line, "body", f"image {target} is on another host: copy it next to "
                                         "the article and link it relatively (the site must work offline)", WARNING))
             continue
         resolved = (root / PurePosixPath(raw.path).parent / target.split("#")[0]).resolve()
         if not resolved.is_file():
-            line = raw.body_line + article.body.count("\n", 0, m.start())
+            line = raw.body_line + body.count("\n", 0, m.start())
             problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
 
 

@@ -18,6 +18,7 @@ from .model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Tick
 from .schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
 KB_ID = re.compile(r"KB\d{4,}")
+_REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type"}
 _LOOKUPS: dict[int, dict[str, str]] = {}
 
 
@@ -39,8 +40,8 @@ class _Checker:
             lines = self.raw.item_lines.get(key, [])
             if item < len(lines):
                 return lines[item]
-        if key not in self.raw.key_lines and key == "solution":
-            key = "status"  # a missing field is reported where the field that requires it is
+        if key not in self.raw.key_lines:
+            key = _REPORTED_AT.get(key, key)  # a missing field is reported where the field that requires it is
         return self.raw.key_lines.get(key, 1)
 
     def add(self, field: str, message: str, severity: str = ERROR, item: int | None = None) -> None:
@@ -320,7 +321,8 @@ def escalation_broken(ticket: Ticket, config: Config) -> bool:
     if limit is None or ticket.escalated_to:
         return False
     if ticket.located is None:
-        return True
+        # an open ticket still inside its limit has not broken the rule yet
+        return ticket.status == "resolved" or minutes_between(ticket.created, datetime.now(ticket.created.tzinfo), config) > limit
     return minutes_between(ticket.created, ticket.located, config) > limit
 
 

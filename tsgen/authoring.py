@@ -1,0 +1,128 @@
+"""Create new tickets, KB articles and archives from templates, never overwriting a file."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from .config import Config
+from .errors import ArchiveError
+from .templating import environment
+from .validate import KB_ID, ticket_id_pattern
+
+
+@dataclass
+class TicketDraft:
+    """What `tsgen new ticket` was told; everything else comes from the template."""
+
+    title: str
+    type: str = "fault"
+    priority: str = "P2"
+    status: str = "pending"
+    channel: str = "ticket-system"
+    created: datetime | None = None
+    source: str = ""
+    assignee: str = ""
+    customer_name: str = ""
+    customer_department: str = ""
+    customer_contact: str = ""
+    os: str = ""
+    version: str = ""
+    browser: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+def _write_new(path: Path, text: str) -> bool:
+    """Create `path` with `text` only if it does not exist (atomic: O_EXCL). False when it exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    return True
+
+
+def _used_ticket_sequences(root: Path, prefix: str, day: str) -> set[int]:
+    pattern = ticket_id_pattern(prefix)
+    used: set[int] = set()
+    base = root / "tickets"
+    if base.is_dir():
+        for path in base.rglob(f"{prefix}{day}*.md"):
+            m = pattern.fullmatch(path.stem)
+            if m:
+                used.add(int(m.group(2)))
+    return used
+
+
+def new_ticket(root: Path, config: Config, draft: TicketDraft) -> tuple[str, Path]:
+    """Write tickets/YYYY/MM/<id>.md with the next free id of the creation date; return (id, path)."""
+    created = (draft.created or datetime.now(config.tz)).astimezone(config.tz).replace(second=0, microsecond=0)
+    day = created.strftime("%Y%m%d")
+    used = _used_ticket_sequences(root, config.id_prefix, day)
+    seq = max(used, default=0) + 1
+    template = environment(root).get_template("new/ticket.md.j2")
+    while seq <= 9999:
+        tid = f"{config.id_prefix}{day}{seq:04d}"
+        path = root / "tickets" / created.strftime("%Y") / created.strftime("%m") / f"{tid}.md"
+        text = template.render(id=tid, created=created.strftime("%Y-%m-%d %H:%M"), **{
+            k: v for k, v in draft.__dict__.items() if k != "created"})
+        if _write_new(path, text):
+            return tid, path
+        seq += 1  # another `tsgen new` took this id a moment ago
+    raise ArchiveError(f"no free ticket id left for {day} (sequence 9999 reached)")
+
+
+def slugify(title: str) -> str:
+    """An ASCII file-name slug from a title; empty for a title with no Latin letters or digits."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
+
+
+def new_article(root: Path, config: Config, title: str, slug: str = "", tags: list[str] | None = None,
+                tickets: list[str] | None = None, owner: str = "", today: date | None = None) -> tuple[str, Path]:
+    """Write kb/<id>-<slug>.md with the next KB id; return (id, path)."""
+    numbers = [0]
+    base = root / "kb"
+    if base.is_dir():
+        for path in base.rglob("KB*.md"):
+            m = KB_ID.match(path.stem)
+            if m:
+                numbers.append(int(m.group(0)[2:]))
+    number = max(numbers) + 1
+    today = today or datetime.now(config.tz).date()
+    slug = slugify(slug or title)
+    template = environment(root).get_template("new/kb.md.j2")
+    while True:
+        kid = f"KB{number:04d}"
+        path = base / (f"{kid}-{slug}.md" if slug else f"{kid}.md")
+        text = template.render(id=kid, title=title, tags=tags or [], tickets=tickets or [], owner=owner,
+                               versions=[], permissions=[], today=today.isoformat(),
+                               review_by=(today + timedelta(days=365)).isoformat())
+        if not any(base.glob(f"{kid}.md")) and not any(base.glob(f"{kid}-*.md")) and _write_new(path, text):
+            return kid, path
+        number += 1
+
+
+INIT_FILES = {
+    "mkdocs.yml": "init/mkdocs.yml",
+    ".gitignore": "init/gitignore",
+    ".github/workflows/tsgen.yml": "init/github-workflow.yml",
+    ".gitlab-ci.yml": "init/gitlab-ci.yml",
+    "tickets/.gitkeep": None,
+    "kb/.gitkeep": None,
+}
+
+
+def init_archive(target: Path, site_name: str) -> list[tuple[Path, bool]]:
+    """Create a new archive at `target`; returns (path, created?) for each file; never overwrites."""
+    env = environment(None)
+    results: list[tuple[Path, bool]] = []
+    for rel, template in INIT_FILES.items():
+        path = target / rel
+        text = env.get_template(template).render(site_name=site_name) if template else ""
+        results.append((path, _write_new(path, text)))
+    return results

@@ -1,0 +1,269 @@
+"""Statistics: a linked Archive -> plain dicts of numbers per period (data contract section 5).
+
+Pure functions: no printing, no click, no disk. `compute_periods` gives one dict per ISO week or
+month, `compute_total` the same dict over the whole archive (the site's overview).
+
+Definitions that the contract leaves open, decided here (the README repeats them):
+
+- Every duration (first response, resolution, SLA, escalation) uses `clock.minutes_between`:
+  wall-clock minutes, or business minutes when `business_hours` is configured.
+- Only a ticket with `status: resolved` counts as resolved, at its `resolved` time. A pending or
+  awaiting-customer ticket is open, even if it carries a `resolved` time (e.g. reopened); this
+  holds for `resolved`, `resolution_hours`, `knowledge_debt`, `kb_link_rate` and `backlog_end`.
+- "Links a KB article" means either direction: the ticket's `kb` or the article's `tickets`
+  (`archive.ticket_kb`).
+- Repeats: "created earlier" orders tickets by (created, id), the order link.py uses for
+  `duplicate_of`; two tickets created at the same minute are ordered by id.
+- `top_problems.cumulative` is the share of the period's tickets linking at least one of the
+  articles listed so far (a ticket linking two listed articles counts once, so it never passes 1).
+  The list holds the `top` most linked articles (default 10, None for all).
+- `top_tags_by_priority` counts a tag once per ticket; ties go to the alphabetically first tag;
+  a priority without tagged tickets maps to None.
+- Rounding: hours and minutes to 2 decimals, ratios (compliance, rates, shares, score) to 4;
+  medians and p90 are computed on exact values and rounded last. Ratios are None when their
+  denominator is 0.
+- `since`/`until` (dates in the configured timezone, both inclusive) select the periods that
+  overlap them; each selected period is always reported whole, so numbers stay comparable.
+  The range never extends past the first and last ticket's periods.
+- `start`/`end` are ISO datetimes in the configured timezone; `end` is exclusive.
+- For `compute_total` (period "all"), `start`/`end` are the first and last `created`, and
+  `backlog_end` is the number of tickets open now.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, Iterable
+
+from .clock import minutes_between, next_period, period_bounds, period_key
+from .config import PRIORITIES, Config
+from .model import Archive, Ticket
+from .schema import CHANNELS, TICKET_TYPES
+from .validate import escalation_broken
+
+PERIODS = ("week", "month")
+TYPES = tuple(c.value for c in TICKET_TYPES)
+CHANNEL_VALUES = tuple(c.value for c in CHANNELS)
+NO_CHANNEL = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """Everything the metrics need from one ticket, derived once."""
+
+    ticket: Ticket
+    created_ts: float
+    resolved_ts: float | None          # only for status resolved
+    first_response_min: float | None
+    resolution_h: float | None
+    kbs: tuple[str, ...]
+    repeat: bool
+    sla_target: int | None
+    sla_met: bool | None               # None when the priority has no target
+    escalation_broken: bool
+
+
+def _facts(archive: Archive) -> list[_Facts]:
+    """Derive every ticket's facts in one pass, oldest first (by created, then id)."""
+    config = archive.config
+    seen_kb: set[str] = set()
+    out: list[_Facts] = []
+    for t in archive.tickets_sorted():
+        kbs = tuple(archive.ticket_kb.get(t.id, t.kb))
+        repeat = bool(t.duplicate_of) or any(k in seen_kb for k in kbs)
+        seen_kb.update(kbs)
+        first = t.first_response
+        first_min = minutes_between(t.created, first, config) if first is not None else None
+        resolved = t.resolved if t.status == "resolved" else None
+        res_h = minutes_between(t.created, resolved, config) / 60 if resolved is not None else None
+        target = config.sla_minutes.get(t.priority)
+        met = None if target is None else (first_min is not None and first_min <= target)
+        out.append(_Facts(t, t.created.timestamp(), resolved.timestamp() if resolved is not None else None,
+                          first_min, res_h, kbs, repeat, target, met, escalation_broken(t, config)))
+    return out
+
+
+def median(values: list[float]) -> float | None:
+    """The middle of sorted `values`; the mean of the two middle ones for an even count; None if empty."""
+    n = len(values)
+    if not n:
+        return None
+    mid = n // 2
+    return values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def p90(values: list[float]) -> float | None:
+    """Nearest rank: the ceil(0.9 n)-th smallest of sorted `values` (integer arithmetic, no float slop)."""
+    n = len(values)
+    return values[(9 * n + 9) // 10 - 1] if n else None
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """part / whole rounded to 4 decimals; None when whole is 0."""
+    return round(part / whole, 4) if whole else None
+
+
+def _r2(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _spread(values: Iterable[float]) -> dict[str, Any]:
+    ordered = sorted(values)
+    return {"median": _r2(median(ordered)), "p90": _r2(p90(ordered)), "count": len(ordered)}
+
+
+def _ids(facts: Iterable[_Facts]) -> list[str]:
+    return [f.ticket.id for f in facts]   # facts are already oldest first
+
+
+def _top_problems(group: list[_Facts], archive: Archive, top: int | None) -> list[dict[str, Any]]:
+    linking: dict[str, list[int]] = {}
+    for i, f in enumerate(group):
+        for k in f.kbs:
+            linking.setdefault(k, []).append(i)
+    ranked = sorted(linking.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    if top is not None:
+        ranked = ranked[:top]
+    covered: set[int] = set()
+    rows = []
+    for kb, members in ranked:
+        covered.update(members)
+        article = archive.articles.get(kb)
+        rows.append({"kb": kb, "title": article.title if article else kb, "tickets": len(members),
+                     "share": ratio(len(members), len(group)), "cumulative": ratio(len(covered), len(group))})
+    return rows
+
+
+def _top_tags(group: list[_Facts]) -> dict[str, dict[str, Any] | None]:
+    out: dict[str, dict[str, Any] | None] = {}
+    for p in PRIORITIES:
+        members = [f.ticket for f in group if f.ticket.priority == p]
+        counts = Counter(tag for t in members for tag in set(t.tags))
+        if not counts:
+            out[p] = None
+            continue
+        tag, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        out[p] = {"tag": tag, "tickets": n, "share": ratio(n, len(members))}
+    return out
+
+
+def _sla(group: list[_Facts], config: Config) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    measured = met = 0
+    for p in PRIORITIES:
+        target = config.sla_minutes.get(p)
+        if target is None:
+            continue
+        members = [f for f in group if f.ticket.priority == p]
+        ok = sum(1 for f in members if f.sla_met)
+        out[p] = {"target_minutes": target, "measured": len(members), "met": ok,
+                  "compliance": ratio(ok, len(members)), "breached": _ids(f for f in members if not f.sla_met)}
+        measured, met = measured + len(members), met + ok
+    out["overall"] = {"measured": measured, "met": met, "compliance": ratio(met, measured)}
+    return out
+
+
+def _metrics(group: list[_Facts], archive: Archive, top: int | None) -> dict[str, Any]:
+    """Every metric of section 5 over one group of tickets (oldest first), except backlog_end."""
+    n = len(group)
+    tickets = [f.ticket for f in group]
+    resolved = [f for f in group if f.resolution_h is not None]
+    by_channel = dict.fromkeys(CHANNEL_VALUES, 0)
+    for t in tickets:
+        key = t.channel or NO_CHANNEL
+        by_channel[key] = by_channel.get(key, 0) + 1
+    by_type = dict.fromkeys(TYPES, 0)
+    by_priority = dict.fromkeys(PRIORITIES, 0)
+    for t in tickets:
+        by_type[t.type] += 1
+        by_priority[t.priority] += 1
+
+    resolution = _spread(f.resolution_h for f in resolved)
+    resolution["by_priority"] = {p: _spread(f.resolution_h for f in resolved if f.ticket.priority == p)
+                                 for p in PRIORITIES}
+    escalated = sum(1 for t in tickets if t.escalated_to)
+    violations = _ids(f for f in group if f.escalation_broken)
+    repeats = sum(1 for f in group if f.repeat)
+    rated = Counter(t.satisfaction for t in tickets if t.satisfaction)
+    n_rated = sum(rated.values())
+    debt = _ids(f for f in resolved if f.ticket.type == "fault" and not f.kbs)
+    linked = sum(1 for f in resolved if f.kbs)
+    return {
+        "tickets": n,
+        "by_type": by_type,
+        "by_priority": by_priority,
+        "by_channel": by_channel,
+        "resolved": len(resolved),
+        "resolution_hours": resolution,
+        "first_response_minutes": _spread(f.first_response_min for f in group if f.first_response_min is not None),
+        "sla": _sla(group, archive.config),
+        "escalation": {"escalated": escalated, "rate": ratio(escalated, n),
+                       "rule_violations": len(violations), "violations": violations},
+        "repeats": repeats,
+        "repeat_rate": ratio(repeats, n),
+        "top_problems": _top_problems(group, archive, top),
+        "top_tags_by_priority": _top_tags(group),
+        "csat": {"rated": n_rated, "satisfied": rated["satisfied"], "neutral": rated["neutral"],
+                 "dissatisfied": rated["dissatisfied"], "score": ratio(rated["satisfied"], n_rated),
+                 "dissatisfied_tickets": _ids(f for f in group if f.ticket.satisfaction == "dissatisfied")},
+        "knowledge_debt": len(debt),
+        "knowledge_debt_tickets": debt,
+        "kb_link_rate": ratio(linked, len(resolved)),
+    }
+
+
+def compute_periods(archive: Archive, period: str = "month", since: date | None = None,
+                    until: date | None = None, *, top: int | None = 10) -> list[dict[str, Any]]:
+    """One metrics dict per ISO week or month, oldest first, empty periods included (section 5)."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+    facts = _facts(archive)
+    if not facts:
+        return []
+    tz = archive.config.tz
+
+    def starts(key: str) -> datetime:
+        return period_bounds(key, tz)[0]
+
+    buckets: dict[str, list[_Facts]] = {}
+    for f in facts:
+        buckets.setdefault(period_key(f.ticket.created, period, tz), []).append(f)
+    first = period_key(facts[0].ticket.created, period, tz)
+    last = period_key(facts[-1].ticket.created, period, tz)
+    if since is not None:  # period keys are compared by their start, never as strings
+        first = max(first, period_key(datetime.combine(since, time(0), tz), period, tz), key=starts)
+    if until is not None:
+        last = min(last, period_key(datetime.combine(until, time(0), tz), period, tz), key=starts)
+
+    created = [f.created_ts for f in facts]            # sorted: facts are oldest first
+    closed = sorted(f.resolved_ts for f in facts if f.resolved_ts is not None)
+    out: list[dict[str, Any]] = []
+    key = first
+    stop = starts(last)
+    while starts(key) <= stop:
+        start, end = period_bounds(key, tz)
+        row: dict[str, Any] = {"period": key, "start": start.isoformat(), "end": end.isoformat()}
+        row.update(_metrics(buckets.get(key, []), archive, top))
+        # open at `end`: created before it, minus resolved before it (resolved >= created always)
+        row["backlog_end"] = bisect_left(created, end.timestamp()) - bisect_left(closed, end.timestamp())
+        out.append(row)
+        key = next_period(key, tz)
+    return out
+
+
+def compute_total(archive: Archive, *, top: int | None = 10) -> dict[str, Any]:
+    """The same metrics over every ticket (period "all"); backlog_end is the number open now."""
+    facts = _facts(archive)
+    tz = archive.config.tz
+    row: dict[str, Any] = {
+        "period": "all",
+        "start": facts[0].ticket.created.astimezone(tz).isoformat() if facts else None,
+        "end": facts[-1].ticket.created.astimezone(tz).isoformat() if facts else None,
+    }
+    row.update(_metrics(facts, archive, top))
+    row["backlog_end"] = sum(1 for f in facts if f.resolved_ts is None)
+    return row
+
