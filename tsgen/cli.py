@@ -5,20 +5,23 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import click
 
 from . import __version__
 from .authoring import TicketDraft, init_archive, new_article, new_ticket
-from .clock import parse_datetime
+from .clock import parse_date, parse_datetime
 from .config import load_config
 from .errors import TsgenError
 from .link import load_archive
 from .load import iter_files
+from .metrics import PERIODS, compute_periods
 from .model import ERROR, WARNING
 from .report import format_problems, summary
 from .schema import TICKET_SPEC
+from .stats_report import format_csv, format_json, format_table
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="The archive repository (holds tickets/, kb/, mkdocs.yml).")
@@ -170,6 +173,55 @@ def init(directory: Path, site_name: str) -> None:
     for path, created in init_archive(directory, site_name):
         click.echo(f"{'created' if created else 'kept   '} {path}")
     click.echo(f"Next: cd {directory} && tsgen new ticket", err=True)
+
+
+def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """Parse a DATE option with the one date parser; a bad value is a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True,
+              help="ISO week (2023-W43, Monday first) or calendar month, in the configured timezone.")
+@click.option("--since", metavar="DATE", callback=_date_option,
+              help="First day to report, like 2023-10-01; the period holding it is reported whole.")
+@click.option("--until", metavar="DATE", callback=_date_option,
+              help="Last day to report (inclusive); the period holding it is reported whole.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="table for people (latest period first, with changes), json or csv for tools and spreadsheets.")
+def stats(root: Path, period: str, since: date | None, until: date | None, fmt: str) -> None:
+    """Show the team's numbers per week or month: volume, resolution and response times, SLA,
+    escalation, repeats, top problems, CSAT, knowledge debt, KB link rate and backlog.
+
+    Empty periods between the first and the last ticket are listed too. With validation errors
+    the numbers cover the valid documents only, and stderr says how many errors there are.
+
+    Example: tsgen stats --period week --since 2023-10-01 --format csv > weeks.csv
+    """
+    if since is not None and until is not None and since > until:
+        raise click.UsageError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
+    root = _root(root)
+    config = load_config(root)
+    archive = load_archive(root, config)
+    errors = len(archive.errors)
+    if errors:
+        click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
+                   "(these numbers leave the invalid documents out)", err=True)
+    periods = compute_periods(archive, period, since, until)
+    if fmt == "json":
+        out = format_json(periods, {"period": period, "since": since.isoformat() if since else None,
+                                    "until": until.isoformat() if until else None, "timezone": config.timezone})
+    elif fmt == "csv":
+        out = format_csv(periods, sla_priorities=list(config.sla_minutes))
+    else:
+        out = format_table(periods, timezone=config.timezone)
+    click.echo(out, nl=not out.endswith("\n"))
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`
