@@ -224,5 +224,55 @@ def stats(root: Path, period: str, since: date | None, until: date | None, fmt: 
     click.echo(out, nl=not out.endswith("\n"))
 
 
+def _progress(message: str) -> None:
+    click.echo(f"  {message}", err=True)
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: site/ in the archive).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
+    """Validate, render every page into .tsgen/docs, and build the static site with MkDocs Material.
+
+    Errors stop the build with the same report as `tsgen validate`. Ends with one line:
+    pages written, tickets, articles, warnings, seconds. Example: tsgen build && open site/index.html
+    """
+    from .build import InvalidArchive, build_site
+
+    root = _root(root)
+    config = load_config(root)
+    try:
+        gen, warnings, seconds = build_site(root, config, site_dir, progress=None if quiet else _progress)
+    except InvalidArchive as exc:
+        click.echo(format_problems(exc.problems, "text"))
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    if not quiet:
+        for w in warnings:
+            click.echo(f"warning: {w}", err=True)
+    out = (site_dir or root / "site")
+    click.echo(f"Built {len(gen.rendered.pages)} pages ({len(gen.archive.tickets)} tickets, "
+               f"{len(gen.archive.articles)} articles) into {out} with {len(warnings)} "
+               f"warning{'s' * (len(warnings) != 1)} in {seconds:.1f} s")
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="IP:port to serve on.")
+def serve(root: Path, dev_addr: str) -> None:
+    """Preview the site at http://127.0.0.1:8000, regenerating on every change.
+
+    Watches tickets/, kb/, templates/ and mkdocs.yml; a change re-renders the pages and the
+    browser reloads. Validation errors are printed and the last good pages stay up.
+    Example: tsgen serve --dev-addr 0.0.0.0:8000
+    """
+    from .serve import serve_archive
+
+    root = _root(root)
+    serve_archive(root, dev_addr, echo=lambda m: click.echo(m, err=True))
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`
     main()

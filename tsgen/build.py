@@ -1,0 +1,77 @@
+"""The whole pipeline for the site: load -> validate -> link -> history -> stats -> render -> MkDocs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .errors import BuildError
+from .link import load_archive
+from .model import ERROR, Archive, Problem
+from .render import Rendered, SiteRenderer
+from .site import run_mkdocs, write_config, write_docs, navigation
+from .templating import environment
+
+Progress = Callable[[str], None]
+
+
+class InvalidArchive(BuildError):
+    """The archive has validation errors, so the site is not built."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = sum(p.severity == ERROR for p in problems)
+        super().__init__(f"the archive has {errors} error{'s' * (errors != 1)}; the site was not built")
+
+
+@dataclass
+class Generated:
+    """The archive and the pages generated from it (before MkDocs runs)."""
+
+    archive: Archive
+    rendered: Rendered
+    nav: list
+    warnings: list[str] = field(default_factory=list)
+
+
+def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None) -> Generated:
+    """Validate, then render every page into .tsgen/docs and write .tsgen/mkdocs.yml."""
+    say = progress or (lambda _msg: None)
+    archive = load_archive(root, config)
+    if archive.errors:
+        raise InvalidArchive(archive.problems)
+    say(f"loaded {len(archive.tickets)} tickets and {len(archive.articles)} articles")
+    warnings = [p.format() for p in archive.warnings]
+    history = None
+    try:
+        from .history import read_history
+    except ImportError:  # pragma: no cover - history.py is optional while it is being written
+        read_history = None  # type: ignore[assignment]
+    if read_history is not None:
+        history = read_history(root)
+        if getattr(history, "warning", None):
+            warnings.append(history.warning)
+    renderer = SiteRenderer(archive, environment(root), history=history, today=today)
+    rendered = renderer.render()
+    say(f"rendered {len(rendered.pages)} pages")
+    months = sorted({p.path[len('lists/month/'):-3] for p in rendered.pages if p.path.startswith("lists/month/")})
+    nav = navigation(config.language, months, has_stats=any(p.path == "stats/index.md" for p in rendered.pages),
+                     stats_nav=rendered.nav or None)
+    write_docs(root, rendered, progress=lambda i, n: say(f"wrote {i}/{n} pages"))
+    return Generated(archive, rendered, nav, warnings)
+
+
+def build_site(root: Path, config: Config, site_dir: Path | None = None, progress: Progress | None = None,
+               today: date | None = None) -> tuple[Generated, list[str], float]:
+    """Generate the pages and run MkDocs into `site_dir` (default site/); returns (generated, warnings, seconds)."""
+    start = time.perf_counter()
+    gen = generate(root, config, progress, today)
+    site_dir = site_dir or root / "site"
+    config_file = write_config(root, gen.nav, site_dir)
+    (progress or (lambda _m: None))("running MkDocs (Material) ...")
+    mk_warnings = run_mkdocs(config_file)
+    return gen, gen.warnings + mk_warnings, time.perf_counter() - start

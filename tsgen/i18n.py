@@ -1,0 +1,104 @@
+"""Words on the site that are not field labels, in the two site languages (zh default, en)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "home": ("首页", "Home"),
+    "kb": ("知识库", "Knowledge base"),
+    "kb_all": ("全部文章", "All articles"),
+    "kb_by_tag": ("文章标签", "Articles by tag"),
+    "kb_review": ("待复审文章", "Articles due for review"),
+    "tickets": ("工单", "Tickets"),
+    "listings": ("工单列表", "Ticket listings"),
+    "by_type": ("按问题类型", "By type"),
+    "by_priority": ("按优先级", "By priority"),
+    "by_status": ("按处理结果", "By status"),
+    "by_month": ("按月归档", "By month"),
+    "by_tag": ("按标签", "By tag"),
+    "debt": ("待写知识库（知识欠账）", "Knowledge debt"),
+    "stats": ("统计", "Statistics"),
+    "recent": ("最近工单", "Recent tickets"),
+    "open": ("未解决工单", "Open tickets"),
+    "most_used": ("最常用的知识库文章", "Most-used KB articles"),
+    "archive_holds": ("本知识库收录", "This archive holds"),
+    "n_tickets": ("张工单", "tickets"),
+    "n_articles": ("篇知识库文章", "KB articles"),
+    "uses": ("引用次数", "Linked by"),
+    "none": ("无", "none"),
+    "sla_met": ("按时响应", "On time"),
+    "sla_breached": ("响应超时", "Breached"),
+    "sla_none": ("无时限要求", "No target"),
+    "sla_target": ("目标", "target"),
+    "minutes": ("分钟", "min"),
+    "hours": ("小时", "h"),
+    "timeline": ("处理时间线", "Timeline"),
+    "time": ("时间", "Time"),
+    "operator": ("操作人", "By"),
+    "action": ("操作", "Action"),
+    "record": ("工单记录", "Record"),
+    "narrative": ("详细记录", "Narrative"),
+    "links": ("关联", "Links"),
+    "duplicate_of_this": ("此工单的重复工单", "Duplicates of this ticket"),
+    "related_back": ("关联工单（双向）", "Related tickets (both directions)"),
+    "escalation": ("升级", "Escalation"),
+    "escalation_broken": ("违反升级规则：超时未定位原因且未升级", "Escalation rule broken: not located in time and not escalated"),
+    "article_status": ("文章状态", "Article status"),
+    "review_due": ("已过复审日期", "Review overdue"),
+    "linked_tickets": ("引用此文的工单", "Tickets linking this article"),
+    "no_tickets": ("暂无工单引用此文。", "No ticket links this article yet."),
+    "history": ("修订历史", "History"),
+    "first_committed": ("首次提交", "First committed"),
+    "last_updated": ("最后更新", "Last updated"),
+    "contributors": ("贡献者", "Contributors"),
+    "by": ("由", "by"),
+    "count": ("数量", "Count"),
+    "all_listings": ("全部列表", "All listings"),
+    "no_entries": ("暂无。", "Nothing here."),
+    "created": ("创建", "Created"),
+    "debt_note": ("已解决的故障工单，但尚未关联任何知识库文章。把解决方案写成文章：`tsgen new kb --ticket <工单号>`。",
+                  "Resolved fault tickets that link no KB article. Write the fix up: `tsgen new kb --ticket <id>`."),
+    "review_note": ("复审日期已过的文章，请负责人确认内容仍然有效并更新 `review_by`。",
+                    "Articles past their review date: the owner should confirm they still hold and update `review_by`."),
+    "unknown": ("未知", "unknown"),
+    "month_of": ("月份", "Month"),
+}
+
+
+def translator(language: str):
+    """A function key -> text in `language` (the key itself when unknown, so a gap is visible)."""
+    index = 0 if language == "zh" else 1
+
+    def t(key: str) -> str:
+        pair = STRINGS.get(key)
+        return pair[index] if pair else key
+
+    return t
+
+
+def format_datetime(moment: datetime | None, tz: tzinfo) -> str:
+    """`2023-10-27 10:00` in the configured timezone (ISO order reads well in both languages)."""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def format_date(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def format_minutes(minutes: float | None, language: str) -> str:
+    """A duration for people: `25 分钟`, `3 小时 20 分钟`, `2 天 4 小时` (or English)."""
+    if minutes is None:
+        return ""
+    m = int(round(minutes))
+    d, rest = divmod(m, 1440)
+    h, mi = divmod(rest, 60)
+    zh = language == "zh"
+    parts = []
+    if d:
+        parts.append(f"{d} 天" if zh else f"{d} d")
+    if h:
+        parts.append(f"{h} 小时" if zh else f"{h} h")
+    if mi or not parts:
+        parts.append(f"{mi} 分钟" if zh else f"{mi} min")
+    return " ".join(parts[:2])

@@ -1,0 +1,254 @@
+"""Archive (+ history, + statistics) -> the Markdown pages and assets of the site, as plain data.
+
+Nothing here touches the disk: `site.py` writes the pages and runs MkDocs. Page layout lives in
+templates/site/*.md.j2; this module only prepares what the templates show.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+from . import metrics
+from .i18n import format_date, format_datetime, format_minutes, translator
+from .model import Archive, Article, Ticket
+from .schema import TICKET_SPEC, choice_label, label
+
+_IMAGE = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
+# raw HTML in a narrative is shown as text, outside code spans and fenced blocks
+_CODE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`+[^`\n]*`+)", re.DOTALL | re.MULTILINE)
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass
+class Page:
+    """One generated Markdown page, path relative to the docs folder."""
+
+    path: str
+    text: str
+
+
+@dataclass
+class Rendered:
+    """Everything `site.py` needs to write: pages, files to copy, and the navigation."""
+
+    pages: list[Page] = field(default_factory=list)
+    assets: list[tuple[Path, str]] = field(default_factory=list)  # (source file, docs-relative destination)
+    nav: list[Any] = field(default_factory=list)
+
+
+def ticket_page(tid: str) -> str:
+    return f"tickets/{tid}.md"
+
+
+def article_page(kid: str) -> str:
+    return f"kb/{kid}.md"
+
+
+def tag_slug(tag: str) -> str:
+    """A file name for a tag page: the tag itself where safe (Chinese is fine), else hex."""
+    slug = re.sub(r"[\\/:*?\"<>|#%&{}\s]+", "-", tag).strip("-.")
+    return slug or tag.encode().hex()
+
+
+def safe_body(body: str, source: str, page: str, secrets: list[str]) -> str:
+    """A narrative made safe to publish: raw HTML escaped, image paths re-pointed, personal data masked."""
+    def escape_html(chunk: str) -> str:
+        return _TAG_OPEN.sub("&lt;", chunk)
+
+    out, last = [], 0
+    body = _COMMENT.sub("", body)  # authoring notes such as the templates' <!-- hints --> are not published
+    for m in _CODE.finditer(body):
+        out.append(escape_html(body[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(escape_html(body[last:]))
+    text = "".join(out)
+    src_dir = posixpath.dirname(source)
+    page_dir = posixpath.dirname(page)
+
+    def repoint(m: re.Match[str]) -> str:
+        target = m.group(2)
+        if re.match(r"[a-z][a-z0-9+.-]*:|/|#", target, re.I):
+            return m.group(0)
+        moved = posixpath.relpath(posixpath.normpath(posixpath.join(src_dir, target)), page_dir)
+        return m.group(1) + moved
+
+    text = _IMAGE.sub(repoint, text)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def secrets_of(ticket: Ticket) -> list[str]:
+    """The customer's name and contact as written: never published, masked wherever they appear."""
+    values = [ticket.customer.get("name", ""), ticket.customer.get("contact", "")]
+    return sorted({v for v in values if len(v.strip("*")) >= 1 and len(v) >= 2}, key=len, reverse=True)
+
+
+class SiteRenderer:
+    """Prepares the context of every page and renders it with the archive's templates."""
+
+    def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
+                 today: date | None = None) -> None:
+        self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
+        self.config = archive.config
+        self.lang = self.config.language
+        self.tz = self.config.tz
+        self.t = translator(self.lang)
+        self.today = today or datetime.now(self.tz).date()
+        self.facts = {f.ticket.id: f for f in metrics._facts(archive)}
+        self.out = Rendered()
+
+    # --- helpers shared by the templates ---
+
+    def _page(self, path: str, template: str, **ctx: Any) -> None:
+        page_dir = posixpath.dirname(path)
+
+        def rel(target: str) -> str:
+            return posixpath.relpath(target, page_dir or ".")
+
+        text = self.env.get_template(template).render(
+            t=self.t, lang=self.lang, rel=rel, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
+            page_path=path, site_name=self.config.site_name, **ctx)
+        self.out.pages.append(Page(path, text))
+
+    def _label(self, key: str, kind: str = "ticket") -> str:
+        return label(kind, key, self.lang)
+
+    def _choice(self, key: str, value: str | None, kind: str = "ticket") -> str:
+        return choice_label(kind, key, value, self.lang)
+
+    def _dt(self, moment: datetime | date | None) -> str:
+        if isinstance(moment, datetime):
+            return format_datetime(moment, self.tz)
+        return format_date(moment)
+
+    def _dur(self, minutes: float | None) -> str:
+        return format_minutes(minutes, self.lang)
+
+    def row(self, ticket: Ticket) -> dict[str, Any]:
+        """What a listing shows of a ticket."""
+        return {"id": ticket.id, "title": ticket.title, "page": ticket_page(ticket.id),
+                "type": self._choice("type", ticket.type), "priority": ticket.priority,
+                "status": self._choice("status", ticket.status), "created": self._dt(ticket.created),
+                "kb": self.archive.ticket_kb.get(ticket.id, [])}
+
+    def sla(self, ticket: Ticket) -> dict[str, Any]:
+        f = self.facts[ticket.id]
+        if f.sla_target is None:
+            return {"state": "none", "text": self.t("sla_none"), "target": None}
+        return {"state": "met" if f.sla_met else "breached",
+                "text": self.t("sla_met") if f.sla_met else self.t("sla_breached"), "target": f.sla_target}
+
+    # --- pages ---
+
+    def render(self) -> Rendered:
+        tickets = self.archive.tickets_sorted()
+        newest = list(reversed(tickets))
+        for ticket in tickets:
+            self._ticket(ticket)
+        for article in sorted(self.archive.articles.values(), key=lambda a: a.id):
+            self._article(article)
+        self._listings(newest)
+        self._kb_indexes()
+        self._home(newest)
+        self._assets()
+        return self.out
+
+    def _ticket(self, ticket: Ticket) -> None:
+        path = ticket_page(ticket.id)
+        f = self.facts[ticket.id]
+        arch = self.archive
+        self._page(path, "site/ticket.md.j2", tk=ticket, facts=f, sla=self.sla(ticket),
+                   kb=[(k, arch.articles[k].title) for k in arch.ticket_kb.get(ticket.id, []) if k in arch.articles],
+                   related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
+                   duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
+                   original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
+                   body=safe_body(ticket.body, ticket.path, path, secrets_of(ticket)),
+                   environment=ticket.environment, department=ticket.customer.get("department", ""),
+                   history=self._history(ticket.path), specs=TICKET_SPEC)
+
+    def _article(self, article: Article) -> None:
+        path = article_page(article.id)
+        linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
+        self._page(path, "site/article.md.j2", a=article, linked=linked,
+                   review_due=bool(article.review_by and article.review_by < self.today),
+                   body=safe_body(article.body, article.path, path, []), history=self._history(article.path))
+
+    def _history(self, source: str) -> Any:
+        if self.history is None:
+            return None
+        return self.history.files.get(source)
+
+    def _listing(self, path: str, title: str, groups: list[tuple[str, list[Ticket]]], note: str = "") -> None:
+        self._page(path, "site/listing.md.j2", title=title, note=note,
+                   groups=[(name, [self.row(t) for t in rows]) for name, rows in groups])
+
+    def _listings(self, newest: list[Ticket]) -> None:
+        def by(key: str) -> list[tuple[str, list[Ticket]]]:
+            spec = TICKET_SPEC[key]
+            return [(self._choice(key, c.value), [t for t in newest if getattr(t, key) == c.value]) for c in spec.choices]
+
+        self._listing("lists/type.md", self.t("by_type"), by("type"))
+        self._listing("lists/priority.md", self.t("by_priority"), by("priority"))
+        self._listing("lists/status.md", self.t("by_status"), by("status"))
+        months: dict[str, list[Ticket]] = defaultdict(list)
+        for t in newest:
+            months[t.created.astimezone(self.tz).strftime("%Y-%m")].append(t)
+        for month, rows in months.items():
+            self._listing(f"lists/month/{month}.md", f"{self.t('by_month')}：{month}" if self.lang == "zh"
+                          else f"{self.t('by_month')}: {month}", [("", rows)])
+        tags: dict[str, list[Ticket]] = defaultdict(list)
+        for t in newest:
+            for tag in dict.fromkeys(t.tags):
+                tags[tag].append(t)
+        for tag, rows in tags.items():
+            self._listing(f"lists/tag/{tag_slug(tag)}.md", f"{self.t('by_tag')}：{tag}" if self.lang == "zh"
+                          else f"{self.t('by_tag')}: {tag}", [("", rows)])
+        debt = [t for t in newest if t.type == "fault" and t.status == "resolved" and not self.archive.ticket_kb.get(t.id)]
+        self._listing("lists/debt.md", self.t("debt"), [("", debt)], note=self.t("debt_note"))
+        self._page("lists/index.md", "site/lists-index.md.j2",
+                   months=sorted(((m, len(r)) for m, r in months.items()), reverse=True),
+                   tags=sorted(((tag, tag_slug(tag), len(r)) for tag, r in tags.items()), key=lambda x: (-x[2], x[0])),
+                   debt=len(debt))
+
+    def _kb_indexes(self) -> None:
+        arts = sorted(self.archive.articles.values(), key=lambda a: a.id)
+        uses = {a.id: len(self.archive.kb_backlinks.get(a.id, [])) for a in arts}
+        tags: dict[str, list[Article]] = defaultdict(list)
+        for a in arts:
+            for tag in (a.tags or [self.t("unknown")]):
+                tags[tag].append(a)
+        due = [a for a in arts if a.review_by and a.review_by < self.today]
+        self._page("kb/index.md", "site/kb-index.md.j2", articles=arts, uses=uses,
+                   tags=sorted(tags.items(), key=lambda x: (-len(x[1]), x[0])), due=due)
+        self._page("kb/review.md", "site/kb-review.md.j2", due=due, today=self.today)
+
+    def _home(self, newest: list[Ticket]) -> None:
+        arch = self.archive
+        uses = Counter({k: len(v) for k, v in arch.kb_backlinks.items() if v})
+        self._page("index.md", "site/home.md.j2",
+                   n_tickets=len(arch.tickets), n_articles=len(arch.articles),
+                   recent=[self.row(t) for t in newest[:10]],
+                   open=[self.row(t) for t in newest if t.status != "resolved"][:20],
+                   n_open=sum(t.status != "resolved" for t in newest),
+                   top=[(k, arch.articles[k].title, n) for k, n in uses.most_common(10)],
+                   total=self.stats.get("total"), has_stats=bool(self.stats))
+
+    def _assets(self) -> None:
+        root = self.archive.root
+        for folder in ("kb", "tickets"):
+            base = root / folder
+            if not base.is_dir():
+                continue
+            for path in base.rglob("*"):
+                if path.is_file() and path.suffix.lower() != ".md" and not path.name.startswith("."):
+                    rel = path.relative_to(root).as_posix()
+                    self.out.assets.append((path, rel))

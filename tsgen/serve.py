@@ -1,0 +1,81 @@
+"""`tsgen serve`: regenerate the pages when a source changes; MkDocs' own server reloads the browser.
+
+Two watchers in a chain: watchdog watches tickets/, kb/, templates/ and mkdocs.yml and re-renders
+into .tsgen/docs (only files whose content changed are touched); `mkdocs serve` watches .tsgen/docs
+and rebuilds and live-reloads as usual.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .build import InvalidArchive, generate
+from .config import load_config
+from .errors import TsgenError
+from .report import format_problems
+from .site import BUILD_DIR, write_config
+
+WATCHED = ("tickets", "kb", "templates", "mkdocs.yml")
+
+
+class _Regenerate(FileSystemEventHandler):
+    """Debounced regeneration: a burst of saves (an editor, a git checkout) triggers one run."""
+
+    def __init__(self, root: Path, echo: Callable[[str], None], delay: float = 0.3) -> None:
+        self.root, self.echo, self.delay = root, echo, delay
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        path = Path(str(event.src_path))
+        if BUILD_DIR in path.parts or event.event_type in ("opened", "closed_no_write"):
+            return
+        rel = path.relative_to(self.root) if path.is_relative_to(self.root) else path
+        if not rel.parts or rel.parts[0] not in WATCHED:
+            return
+        with self.lock:
+            if self.timer:
+                self.timer.cancel()
+            self.timer = threading.Timer(self.delay, self.run)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def run(self) -> bool:
+        try:
+            config = load_config(self.root)
+            gen = generate(self.root, config)
+            write_config(self.root, gen.nav, self.root / BUILD_DIR / "serve-site")
+            self.echo(f"regenerated {len(gen.rendered.pages)} pages")
+            return True
+        except InvalidArchive as exc:
+            self.echo(format_problems(exc.problems, "text"))
+            self.echo(f"Error: {exc}; keeping the last good pages")
+        except TsgenError as exc:
+            self.echo(f"Error: {exc}")
+        return False
+
+
+def serve_archive(root: Path, dev_addr: str, echo: Callable[[str], None]) -> None:
+    """Generate once, then serve with live reload until interrupted."""
+    from mkdocs.commands.serve import serve
+
+    handler = _Regenerate(root, echo)
+    if not handler.run():
+        raise TsgenError("fix the errors above, then run `tsgen serve` again")
+    observer = Observer()
+    for name in WATCHED:
+        target = root / name
+        if target.is_dir():
+            observer.schedule(handler, str(target), recursive=True)
+    observer.schedule(handler, str(root), recursive=False)  # mkdocs.yml
+    observer.daemon = True
+    observer.start()
+    try:
+        serve(str(root / BUILD_DIR / "mkdocs.yml"), livereload=True, dev_addr=dev_addr)
+    finally:
+        observer.stop()
