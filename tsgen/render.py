@@ -158,6 +158,12 @@ class SiteRenderer:
             self._article(article)
         self._listings(newest)
         self._kb_indexes()
+        if tickets:
+            from .render_stats import StatsPages
+
+            stats = StatsPages(self, self.archive)
+            self.out.nav = stats.render()
+            self.stats = {"total": stats.total}
         self._home(newest)
         self._assets()
         return self.out

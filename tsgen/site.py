@@ -152,7 +152,12 @@ def run_mkdocs(config_file: Path) -> list[str]:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)  # its dictionary-loading chatter is not news
+    try:  # Material segments Chinese with jieba; its dictionary-loading chatter is not news
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover - jieba is a dependency, but search still works without it
+        pass
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
