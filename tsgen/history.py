@@ -112,6 +112,7 @@ class GitArchive:
         self.repo = repo
         self.prefix = prefix  # the archive root inside the repository: "" or "sub/dir/"
         self._exc = _git_module().exc
+        self.errors: tuple[type[Exception], ...] = (self._exc.GitError,)  # what GitPython itself may raise
 
     @property
     def shallow(self) -> bool:
@@ -131,35 +132,33 @@ class GitArchive:
             return None
         return repo_path[len(self.prefix):]
 
-    def _run(self, command: str, *args: str, **kwargs: Any) -> Any:
+    def _run(self, command: str, *args: str, failed: str | None = None) -> Any:
+        """Run one git command; HistoryError when git is missing or the command fails (`failed` if given)."""
         try:
-            return getattr(self.repo.git, command)(*args, **kwargs)
+            return getattr(self.repo.git, command)(*args)
         except self._exc.GitCommandNotFound as exc:
             raise HistoryError(f"git is not installed (or not on PATH): {exc}") from None
         except self._exc.GitCommandError as exc:
-            detail = (exc.stderr or "").strip().replace("stderr: ", "").strip("'\n ") or str(exc)
-            raise HistoryError(f"git {command} failed: {detail.splitlines()[0] if detail else exc}") from None
+            if failed is not None:
+                raise HistoryError(failed) from None
+            detail = (exc.stderr or "").strip().replace("stderr: ", "").strip("'\n ")
+            raise HistoryError(f"git {command.replace('_', '-')} failed: "
+                               f"{detail.splitlines()[0] if detail else exc}") from None
 
     def resolve(self, ref: str) -> str:
         """A revision (branch, tag, sha, origin/main, HEAD~1) -> the full sha of its commit."""
         if not ref or ref.startswith("-"):
             raise HistoryError(f"{ref!r} is not a git revision")
-        try:
-            return self._run("rev_parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
-        except HistoryError:
-            hint = ("the clone is shallow: fetch the whole history (actions/checkout with fetch-depth: 0, "
-                    "GIT_DEPTH: 0 on GitLab)" if self.shallow else
-                    "check the name, or fetch it first (git fetch origin)")
-            raise HistoryError(f"unknown git revision {ref!r} in {self.repo.working_tree_dir}: {hint}") from None
+        hint = ("the clone is shallow: fetch the whole history (actions/checkout with fetch-depth: 0, "
+                "GIT_DEPTH: 0 on GitLab)" if self.shallow else "check the name, or fetch it first (git fetch origin)")
+        return self._run("rev_parse", "--verify", "--quiet", f"{ref}^{{commit}}",
+                         failed=f"unknown git revision {ref!r} in {self.repo.working_tree_dir}: {hint}").strip()
 
     def merge_base(self, ref: str) -> str:
         """The commit where HEAD's branch left `ref`: the point a pull request's changes start from."""
-        sha = self.resolve(ref)
-        try:
-            return self._run("merge_base", sha, "HEAD").strip()
-        except HistoryError:
-            raise HistoryError(f"{ref} and HEAD have no common history (git merge-base found nothing): "
-                               "compare against the branch this one was made from") from None
+        return self._run("merge_base", self.resolve(ref), "HEAD",
+                         failed=f"{ref} and HEAD have no common history (git merge-base found nothing): "
+                                "compare against the branch this one was made from").strip()
 
     def list_files(self, ref: str, folders: Iterable[str] = FOLDERS) -> dict[str, str]:
         """Archive path -> blob sha of every .md file under `folders` at revision `ref` (one git ls-tree)."""
@@ -260,6 +259,9 @@ def read_history(root: Path) -> History:
     """FileHistory for every committed file under tickets/ and kb/; never raises (see `warning`)."""
     try:
         git = open_git(root)
+    except HistoryError as exc:
+        return History(warning=f"{exc}: {_NOT_SHOWN}")
+    try:
         if git.shallow:
             return History(warning=SHALLOW_WARNING)
         if not git.has_commits:
@@ -267,8 +269,9 @@ def read_history(root: Path) -> History:
         return History(files=parse_log(git.log(), git.prefix))
     except HistoryError as exc:
         return History(warning=f"{exc}: {_NOT_SHOWN}")
-    except (OSError, ValueError) as exc:  # a damaged repository, an unreadable .git: still no traceback
-        return History(warning=f"cannot read git history ({exc}): {_NOT_SHOWN}")
+    except (*git.errors, OSError, ValueError) as exc:  # git vanished, a damaged repository: still no traceback
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return History(warning=f"cannot read git history ({detail}): {_NOT_SHOWN}")
 
 
 @dataclass
