@@ -15,10 +15,12 @@ from .authoring import TicketDraft, init_archive, new_article, new_ticket
 from .clock import parse_date, parse_datetime
 from .config import load_config
 from .errors import TsgenError
+from .guard import changed_paths, guard_archive
 from .link import load_archive
 from .load import iter_files
 from .metrics import PERIODS, compute_periods
 from .model import ERROR, WARNING
+from .renumber import renumber as renumber_ticket, ticket_ids_at
 from .report import format_problems, summary
 from .schema import TICKET_SPEC
 from .stats_report import format_csv, format_json, format_table
@@ -72,19 +74,32 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="text for people, json for tools, github for GitHub Actions annotations on the pull request.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(root: Path, fmt: str, strict: bool) -> None:
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Report only problems in files the branch changed since it left git revision REF "
+                   "(links are still checked against the whole archive).")
+@click.option("--base", metavar="REF",
+              help="Also guard the archive against git revision REF (e.g. origin/main): archived tickets "
+                   "must not be deleted or changed, and ticket ids must not be reused.")
+def validate(root: Path, fmt: str, strict: bool, changed_since: str | None, base: str | None) -> None:
     """Check every ticket and KB article against the data contract and each other.
 
     Reports every problem at once as `path:line: severity: field: message`.
     Exit status: 0 no errors (warnings are listed), 1 errors, 2 usage error.
 
     Example: tsgen validate --format github
+    Pull request: tsgen validate --format github --base origin/main
     """
     root = _root(root)
     config = load_config(root)
     paths = list(iter_files(root))
     archive = load_archive(root, config, paths)
     problems = archive.problems
+    if changed_since:
+        changed = changed_paths(root, changed_since)
+        problems = [p for p in problems if p.path in changed]
+        paths = [entry for entry in paths if entry[0] in changed]
+    if base:
+        problems = problems + guard_archive(root, config, base)
     if strict:
         problems = [replace(p, severity=ERROR) if p.severity == WARNING else p for p in problems]
     out = format_problems(problems, fmt)
@@ -272,6 +287,40 @@ def serve(root: Path, dev_addr: str) -> None:
 
     root = _root(root)
     serve_archive(root, dev_addr, echo=lambda m: click.echo(m, err=True))
+
+
+@main.command()
+@click.argument("old_id", metavar="OLD_ID")
+@ROOT_OPTION
+@click.option("--path", "path", metavar="FILE",
+              help="The file to renumber when OLD_ID names more than one ticket (after two branches took the same id).")
+@click.option("--base", metavar="REF",
+              help="Also treat the ids of every ticket on git revision REF (e.g. origin/main) as taken.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def renumber(old_id: str, root: Path, path: str | None, base: str | None, dry_run: bool) -> None:
+    """Give ticket OLD_ID the next free id of its creation day and rewrite every reference to it.
+
+    Renames the file (same folder) and rewrites whole-word mentions of OLD_ID in tickets/ and kb/
+    (id, related, duplicate_of, KB tickets, body text); every other byte stays as it was.
+    When OLD_ID names two files, choose one with --path; mentions elsewhere are then listed, not changed.
+
+    Example: tsgen renumber TS202311020001 --base origin/main
+    """
+    root = _root(root)
+    config = load_config(root)
+    taken = ticket_ids_at(root, base) if base else frozenset()
+    plan = renumber_ticket(root, config, old_id, path, taken, dry_run)
+    verb = "would " if dry_run else ""
+    for change in plan.changes:
+        if change.renamed_from:
+            click.echo(f"{verb}rename {change.renamed_from} -> {change.path}")
+        else:
+            click.echo(f"{verb}update {change.path} ({change.mentions} mention{'s' * (change.mentions != 1)})")
+    for where, line in plan.left_alone:
+        click.echo(f"{where}:{line}: warning: mentions {old_id}, which still names another ticket; "
+                   f"left as it is: change it to {plan.new_id} if it means the renumbered one", err=True)
+    done = "dry run, nothing written" if dry_run else f"{len(plan.changes)} file{'s' * (len(plan.changes) != 1)} changed"
+    click.echo(f"{old_id} -> {plan.new_id} ({done})", err=True)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`

@@ -1,0 +1,186 @@
+"""`tsgen renumber`: move a ticket to the next free id of its creation day and rewrite the references to it.
+
+The rules:
+
+- The new id is `<prefix><YYYYMMDD><NNNN>` with the local date of the ticket's `created` (the id's own
+  date if `created` cannot be read) and the sequence one above the highest taken that day. Taken
+  means: a ticket file's name, any mention of an id of that day in tickets/ and kb/ (so a dangling
+  reference never starts pointing at the renumbered ticket), and, with `base_ids`, every ticket on
+  the base revision (so the new id does not collide again once the branch is merged).
+- The file keeps its folder and gets the new name, so relative links into and out of it keep
+  working; the command refuses to overwrite an existing file.
+- References are rewritten as whole-word matches of the old id, bytes for bytes, in every .md file
+  under tickets/ and kb/: the `id` field, `related`, `duplicate_of`, KB `tickets`, custom fields,
+  body mentions and links to the file (`TS...0001.md` becomes `TS...0002.md`). A match is whole
+  when no ASCII letter, digit or `_` touches it: `TS2023110200011` (a longer number) is left alone,
+  `工单TS202311020001已处理` is rewritten. Nothing else changes: line endings, byte-order marks and
+  every other byte stay as they were.
+- When the old id names more than one file (two branches each took it, then merged), `path` must
+  say which one to renumber, and only that file is rewritten: a mention elsewhere may mean either
+  ticket, so those are reported (`left_alone`) for a person to check instead of guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .clock import parse_datetime
+from .config import Config
+from .errors import ArchiveError
+from .history import open_git
+from .load import decode, iter_files, parse_front_matter
+from .validate import ticket_id_pattern
+
+
+@dataclass
+class FileChange:
+    """One file the renumbering writes: its path (the new one for the ticket itself) and how many mentions."""
+
+    path: str
+    mentions: int
+    renamed_from: str | None = None
+
+
+@dataclass
+class Renumbering:
+    """The plan (and, unless a dry run, the record) of one renumbering."""
+
+    old_id: str
+    new_id: str
+    old_path: str
+    new_path: str
+    changes: list[FileChange] = field(default_factory=list)
+    left_alone: list[tuple[str, int]] = field(default_factory=list)  # (path, line) of mentions not rewritten
+    _contents: dict[str, bytes] = field(default_factory=dict, repr=False)  # path -> new bytes
+
+
+def _whole_word(tid: str) -> re.Pattern[bytes]:
+    return re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(tid.encode("ascii")) + rb"(?![A-Za-z0-9_])")
+
+
+def ticket_ids_at(root: Path, ref: str) -> set[str]:
+    """The ids (file names) of every ticket at git revision `ref`."""
+    return {PurePosixPath(p).stem for p in open_git(root).list_files(ref, ("tickets",))}
+
+
+def _declared_id(path: str, data: bytes) -> str | None:
+    text, _ = decode(data, path)
+    if text is None:
+        return None
+    raw, _ = parse_front_matter(text, path, "ticket")
+    value = raw.meta.get("id") if raw is not None else None
+    return value.strip() if isinstance(value, str) else None
+
+
+def _created_day(path: str, data: bytes, config: Config) -> str | None:
+    text, _ = decode(data, path)
+    raw, _ = parse_front_matter(text, path, "ticket") if text is not None else (None, [])
+    if raw is None:
+        return None
+    try:
+        return parse_datetime(raw.meta.get("created"), config.tz).astimezone(config.tz).strftime("%Y%m%d")
+    except ValueError:
+        return None
+
+
+def _archive_path(root: Path, path: str) -> str:
+    """--path as given (relative to the current folder, absolute, or relative to the archive) -> archive path."""
+    given = Path(path)
+    for candidate in (given, root / given):
+        try:
+            return candidate.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return PurePosixPath(path.replace("\\", "/")).as_posix()
+
+
+def plan_renumber(root: Path, config: Config, old_id: str, path: str | None = None,
+                  base_ids: set[str] | frozenset[str] = frozenset()) -> Renumbering:
+    """Work out the new id and every byte to write, without writing; ArchiveError when it cannot be done."""
+    id_re = ticket_id_pattern(config.id_prefix)
+    m = id_re.fullmatch(old_id)
+    if not m:
+        raise ArchiveError(f"expected a ticket id like {config.id_prefix}202310270001, got {old_id!r}")
+    files: dict[str, bytes] = {}
+    for rel, _kind in iter_files(root):
+        try:
+            files[rel] = (root / rel).read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"{rel}: cannot read file: {exc.strerror or exc}") from None
+    tickets = [p for p in files if p.startswith("tickets/")]
+    old_bytes = old_id.encode("ascii")
+    declared = sorted(p for p in tickets if PurePosixPath(p).stem == old_id
+                      or (old_bytes in files[p] and _declared_id(p, files[p]) == old_id))
+    if not declared:
+        raise ArchiveError(f"no ticket {old_id} under {root / 'tickets'} (no file {old_id}.md, no `id: {old_id}`)")
+    if path is not None:
+        chosen = _archive_path(root, path)
+        if chosen not in declared:
+            raise ArchiveError(f"--path {path}: expected one of the files holding {old_id} "
+                               f"({', '.join(declared)}), got {chosen}")
+    elif len(declared) > 1:
+        raise ArchiveError(f"{old_id} names {len(declared)} tickets: {', '.join(declared)}; choose the one to "
+                           f"renumber with --path (normally the one your branch added)")
+    else:
+        chosen = declared[0]
+
+    day = _created_day(chosen, files[chosen], config) or m.group(1)
+    prefix = config.id_prefix
+    same_day = re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(f"{prefix}{day}".encode("ascii")) + rb"(\d{4})(?![0-9])")
+    taken = {int(s) for data in files.values() for s in same_day.findall(data)}
+    for tid in (*(PurePosixPath(p).stem for p in tickets), *base_ids):
+        found = id_re.fullmatch(tid)
+        if found and found.group(1) == day:
+            taken.add(int(found.group(2)))
+    seq = max(taken, default=0) + 1
+    if seq > 9999:
+        raise ArchiveError(f"no free id left on {day}: {prefix}{day}9999 is taken")
+    new_id = f"{prefix}{day}{seq:04d}"
+    new_path = str(PurePosixPath(chosen).with_name(f"{new_id}.md"))
+    if (root / new_path).exists():
+        raise ArchiveError(f"{new_path} already exists: refusing to overwrite it")
+
+    plan = Renumbering(old_id, new_id, chosen, new_path)
+    word = _whole_word(old_id)
+    replacement = new_id.encode("ascii")
+    for rel in sorted(files):
+        data = files[rel]
+        if old_bytes not in data:
+            continue
+        if len(declared) > 1 and rel != chosen:
+            plan.left_alone.extend((rel, data.count(b"\n", 0, hit.start()) + 1) for hit in word.finditer(data))
+            continue
+        new_data, count = word.subn(replacement, data)
+        if count:
+            plan._contents[rel] = new_data
+            plan.changes.append(FileChange(new_path if rel == chosen else rel, count,
+                                           chosen if rel == chosen else None))
+    if chosen not in plan._contents:  # named after the id, but no mention inside: still renamed
+        plan._contents[chosen] = files[chosen]
+        plan.changes.append(FileChange(new_path, 0, chosen))
+    plan.changes.sort(key=lambda c: (c.renamed_from is None, c.path))
+    return plan
+
+
+def apply_renumber(root: Path, plan: Renumbering) -> None:
+    """Write the plan: create the new ticket file, rewrite the referring files in place, remove the old file."""
+    try:
+        with open(root / plan.new_path, "xb") as out:  # "x": never overwrite, even if created meanwhile
+            out.write(plan._contents[plan.old_path])
+    except FileExistsError:
+        raise ArchiveError(f"{plan.new_path} already exists: refusing to overwrite it") from None
+    for rel, data in plan._contents.items():
+        if rel != plan.old_path:
+            (root / rel).write_bytes(data)
+    (root / plan.old_path).unlink()
+
+
+def renumber(root: Path, config: Config, old_id: str, path: str | None = None,
+             base_ids: set[str] | frozenset[str] = frozenset(), dry_run: bool = False) -> Renumbering:
+    """Plan and (unless `dry_run`) apply the renumbering of ticket `old_id`; see the module docstring."""
+    plan = plan_renumber(root, config, old_id, path, base_ids)
+    if not dry_run:
+        apply_renumber(root, plan)
+    return plan
