@@ -58,9 +58,9 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     renderer = SiteRenderer(archive, environment(root), history=history, today=today)
     rendered = renderer.render()
     say(f"rendered {len(rendered.pages)} pages")
-    months = sorted({p.path[len('lists/month/'):-3] for p in rendered.pages if p.path.startswith("lists/month/")})
-    nav = navigation(config.language, months, has_stats=any(p.path == "stats/index.md" for p in rendered.pages),
-                     stats_nav=rendered.nav or None)
+    written = {p.path for p in rendered.pages}
+    nav = navigation(config.language, has_stats="stats/index.md" in written, stats_nav=rendered.nav or None,
+                     has_contributors="contributors.md" in written)
     write_docs(root, rendered, progress=lambda i, n: say(f"wrote {i}/{n} pages"))
     return Generated(archive, rendered, nav, warnings)
 

@@ -17,13 +17,33 @@ import yaml
 from .model import ERROR, Problem, RawDocument
 
 try:  # the C loader is several times faster; fall back for builds of PyYAML without libyaml
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that keeps an impossible timestamp (2023-13-45 10:00:00) as text.
+
+    PyYAML raises a bare ValueError for it, with no line and no field; as text, validate.py reports
+    it at its own field and line like every other bad date.
+    """
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 KINDS = {"tickets": "ticket", "kb": "kb"}
 _FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 MAX_NODES = 20_000  # a hand-written front matter has a few hundred; more means an alias bomb
+MAX_DEPTH = 50  # it nests 3 or 4 levels; far deeper values would overflow Python's stack in later stages
+_DEEP_INDENT = re.compile(r"^[ ?:-]{12}", re.MULTILINE)
 
 
 def iter_files(root: Path) -> Iterator[tuple[str, str]]:
@@ -62,21 +82,34 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
     return text, None
 
 
-def _count_nodes(node: yaml.Node, limit: int) -> int:
-    """Count nodes with aliases expanded, stopping once `limit` is passed."""
-    count, stack = 0, [node]
+def _may_be_large(fm: str) -> bool:
+    """Cheap over-estimate of "the node tree may be huge or very deep", so the walk below is rarely needed.
+
+    Aliases can multiply the tree. Without them, every two levels of nesting need a '[' or '{', or one
+    more column of block indentation (a line starting with ' ', '-', '?', ':'), so 12 of each stay
+    below MAX_DEPTH.
+    """
+    return ("&" in fm and "*" in fm) or fm.count("[") + fm.count("{") > 12 or _DEEP_INDENT.search(fm) is not None
+
+
+def _oversized(node: yaml.Node) -> tuple[int, str] | None:
+    """Walk the tree with aliases expanded; (0-based line, message) past MAX_NODES values or MAX_DEPTH levels."""
+    count, stack = 0, [(node, 1)]
     while stack:
-        n = stack.pop()
+        n, depth = stack.pop()
         count += 1
-        if count > limit:
-            return count
+        if count > MAX_NODES:
+            return 0, (f"YAML aliases expand to more than {MAX_NODES} values (an alias bomb?); "
+                       "write the values out instead")
+        if depth > MAX_DEPTH:  # also ends a recursive alias (&a [*a])
+            return n.start_mark.line, f"values are nested more than {MAX_DEPTH} levels deep; write them out flatter"
         if isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
+            stack.extend((item, depth + 1) for item in n.value)
         elif isinstance(n, yaml.MappingNode):
             for k, v in n.value:
-                stack.append(k)
-                stack.append(v)
-    return count
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+    return None
 
 
 def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | None, list[Problem]]:
@@ -102,9 +135,9 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
     loader = _Loader(fm)
     try:
         node = loader.get_single_node()
-        if node is not None and ("&" in fm and "*" in fm) and _count_nodes(node, MAX_NODES) > MAX_NODES:
-            return fail(fm_line, f"YAML aliases expand to more than {MAX_NODES} values (an alias bomb?); "
-                                 "write the values out instead")
+        too_big = _oversized(node) if node is not None and _may_be_large(fm) else None
+        if too_big is not None:
+            return fail(fm_line + too_big[0], too_big[1])
         data: Any = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

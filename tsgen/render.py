@@ -24,6 +24,7 @@ _IMAGE = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
 _CODE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`+[^`\n]*`+)", re.DOTALL | re.MULTILINE)
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,5}[ \t])", re.MULTILINE)
 
 
 @dataclass
@@ -57,10 +58,14 @@ def tag_slug(tag: str) -> str:
     return slug or tag.encode().hex()
 
 
-def safe_body(body: str, source: str, page: str, secrets: list[str]) -> str:
-    """A narrative made safe to publish: raw HTML escaped, image paths re-pointed, personal data masked."""
+def safe_body(body: str, source: str, page: str, secrets: list[str], demote: bool = False) -> str:
+    """A narrative made safe to publish: raw HTML escaped, image paths re-pointed, personal data masked.
+
+    With `demote`, headings move one level down so the narrative nests under the page's own section.
+    """
     def escape_html(chunk: str) -> str:
-        return _TAG_OPEN.sub("&lt;", chunk)
+        chunk = _TAG_OPEN.sub("&lt;", chunk)
+        return _HEADING.sub(r"#\1", chunk) if demote else chunk
 
     out, last = [], 0
     body = _COMMENT.sub("", body)  # authoring notes such as the templates' <!-- hints --> are not published
@@ -164,6 +169,7 @@ class SiteRenderer:
             stats = StatsPages(self, self.archive)
             self.out.nav = stats.render()
             self.stats = {"total": stats.total}
+        self._contributors()
         self._home(newest)
         self._assets()
         return self.out
@@ -177,7 +183,7 @@ class SiteRenderer:
                    related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
-                   body=safe_body(ticket.body, ticket.path, path, secrets_of(ticket)),
+                   body=safe_body(ticket.body, ticket.path, path, secrets_of(ticket), demote=True),
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
@@ -247,6 +253,16 @@ class SiteRenderer:
                    n_open=sum(t.status != "resolved" for t in newest),
                    top=[(k, arch.articles[k].title, n) for k, n in uses.most_common(10)],
                    total=self.stats.get("total"), has_stats=bool(self.stats))
+
+    def _contributors(self) -> None:
+        """Articles written and tickets closed per engineer, when git history is available."""
+        if self.history is None or not self.history.files:
+            return
+        from .history import contributors_summary
+
+        people = contributors_summary(self.history, self.archive)
+        self._page("contributors.md", "site/contributors.md.j2", people=people,
+                   titles={a.id: a.title for a in self.archive.articles.values()})
 
     def _assets(self) -> None:
         root = self.archive.root

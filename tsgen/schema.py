@@ -158,6 +158,15 @@ EXTRA_LABELS: dict[str, tuple[str, str]] = {
     "note": ("说明", "Note"),
     "backlinks": ("引用此文的工单", "Tickets linking this article"),
     "duplicates": ("重复工单", "Duplicates"),
+    "field": ("字段", "Field"),
+    "value": ("内容", "Value"),
+    "environment.os": ("操作系统", "OS"),
+    "environment.version": ("软件版本", "Version"),
+    "environment.browser": ("浏览器", "Browser"),
+    "environment.network": ("网络环境", "Network"),
+    "verification.functional": ("功能验证", "Functional"),
+    "verification.compatibility": ("兼容性验证", "Compatibility"),
+    "verification.performance": ("性能验证", "Performance"),
 }
 
 TICKET_SPEC = {f.key: f for f in TICKET_FIELDS}

@@ -122,7 +122,8 @@ def write_config(root: Path, nav: list[Any], site_dir: Path) -> Path:
     return path
 
 
-def navigation(language: str, months: list[str], has_stats: bool, stats_nav: list[Any] | None = None) -> list[Any]:
+def navigation(language: str, has_stats: bool, stats_nav: list[Any] | None = None,
+               has_contributors: bool = False) -> list[Any]:
     """Home, KB, listings and statistics; never one entry per ticket (that would grow every page as N²)."""
     t = translator(language)
     nav: list[Any] = [
@@ -134,6 +135,8 @@ def navigation(language: str, months: list[str], has_stats: bool, stats_nav: lis
     ]
     if has_stats:
         nav.append({t("stats"): stats_nav or ["stats/index.md"]})
+    if has_contributors:
+        nav.append({t("contributors"): "contributors.md"})
     return nav
 
 
