@@ -150,7 +150,9 @@ def plan_renumber(root: Path, config: Config, old_id: str, path: str | None = No
         if old_bytes not in data:
             continue
         if len(declared) > 1 and rel != chosen:
-            plan.left_alone.extend((rel, data.count(b"\n", 0, hit.start()) + 1) for hit in word.finditer(data))
+            if rel not in declared:  # the other holders of the id mean themselves
+                lines = sorted({data.count(b"\n", 0, hit.start()) + 1 for hit in word.finditer(data)})
+                plan.left_alone.extend((rel, line) for line in lines)
             continue
         new_data, count = word.subn(replacement, data)
         if count:
