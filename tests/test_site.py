@@ -1,0 +1,177 @@
+"""The built site: pages, links, personal data, safety, offline assets, and numbers equal to `tsgen stats`."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tsgen.build import build_site
+from tsgen.cli import main
+from tsgen.config import load_config
+from tsgen.link import load_archive
+from tsgen.render_stats import lookup
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample archive, built once; returns the archive root (site in root/site)."""
+    root = tmp_path_factory.mktemp("sample")
+    for name in ("tickets", "kb"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    before = {name: _tree_digest(root / name) for name in ("tickets", "kb")}
+    build_site(root, load_config(root))
+    after = {name: _tree_digest(root / name) for name in ("tickets", "kb")}
+    assert before == after, "build must never write into tickets/ or kb/"
+    return root
+
+
+def _site_text(root: Path) -> str:
+    parts = [p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html")]
+    parts += [p.read_text(encoding="utf-8") for p in (root / ".tsgen").rglob("*") if p.is_file() and p.suffix in (".md", ".yml")]
+    index = json.loads((root / "site/search/search_index.json").read_text(encoding="utf-8"))
+    parts.append(json.dumps(index, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def test_every_ticket_and_article_has_a_page(sample: Path) -> None:
+    archive = load_archive(sample, load_config(sample))
+    for tid in archive.tickets:
+        assert (sample / "site/tickets" / tid / "index.html").is_file(), tid
+    for kid in archive.articles:
+        assert (sample / "site/kb" / kid / "index.html").is_file(), kid
+    for page in ("index.html", "lists/type/index.html", "lists/priority/index.html", "lists/status/index.html",
+                 "lists/debt/index.html", "kb/review/index.html", "stats/index.html", "stats/months/index.html"):
+        assert (sample / "site" / page).is_file(), page
+
+
+def test_customer_name_and_contact_never_reach_the_site(sample: Path) -> None:
+    archive = load_archive(sample, load_config(sample))
+    text = _site_text(sample)
+    secrets = {v for t in archive.tickets.values() for k, v in t.customer.items() if k in ("name", "contact") and v}
+    assert secrets, "the sample archive should have customer data to protect"
+    leaked = sorted(s for s in secrets if s in text)
+    assert leaked == []
+    departments = {t.customer["department"] for t in archive.tickets.values() if t.customer.get("department")}
+    assert any(d in text for d in departments), "the department may be shown"
+
+
+def test_ticket_page_shows_record_timeline_and_backlinks(sample: Path) -> None:
+    page = (sample / "site/tickets/TS202310270001/index.html").read_text(encoding="utf-8")
+    for label in ("工单编号", "问题类型", "优先级", "接收时间", "处理结果", "客户满意度", "知识库", "归档状态", "处理时间线"):
+        assert label in page, label
+    assert "2023-10-27 10:15" in page and "问题解决了，谢谢！" in page
+    assert "SLA" in page and ("按时响应" in page or "响应超时" in page)
+    kb_ids = re.findall(r'href="../../kb/(KB\d+)/"', page)
+    assert kb_ids, "the ticket links its KB article"
+    article = (sample / f"site/kb/{kb_ids[0]}/index.html").read_text(encoding="utf-8")
+    assert "引用此文的工单" in article and "TS202310270001" in article and "适用场景" in article
+
+
+def test_navigation_holds_no_ticket(sample: Path) -> None:
+    home = (sample / "site/index.html").read_text(encoding="utf-8")
+    nav = home.split('class="md-nav md-nav--primary"', 1)[1].split("md-sidebar--secondary", 1)[0]
+    assert "统计" in nav and "知识库" in nav and "工单列表" in nav
+    assert "TS2023" not in nav, "tickets stay out of the navigation"
+
+
+def test_no_request_to_another_host(sample: Path) -> None:
+    for path in (sample / "site").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r'<(?:script|link|img|iframe|source)\b[^>]*?(?:src|href)="([^"]+)"', text):
+            url = m.group(1)
+            assert not re.match(r"(https?:)?//", url), f"{path}: {url}"
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+
+
+def test_search_index_has_tickets_ids_and_segmented_chinese(sample: Path) -> None:
+    index = json.loads((sample / "site/search/search_index.json").read_text(encoding="utf-8"))
+    docs = index["docs"]
+    assert any("TS202310270001" in d["title"] for d in docs)
+    text = " ".join(d["text"] for d in docs)
+    assert "\u200b" in text, "jieba segmentation inserts zero-width spaces between Chinese words"
+    assert not any(d["location"].startswith(("lists/", "stats/")) for d in docs), "listings are not indexed"
+
+
+def test_site_numbers_equal_stats_json(sample: Path) -> None:
+    result = CliRunner().invoke(main, ["stats", "--root", str(sample), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    periods = {p["period"]: p for p in json.loads(result.stdout)["periods"]}
+    checked = 0
+    for key, row in periods.items():
+        page = (sample / "site/stats/month" / key / "index.html").read_text(encoding="utf-8")
+        for path, value in re.findall(r'data-metric="([^"]+)" data-value="([^"]*)"', page):
+            expected = lookup(row, path) if not path.startswith("top_problems.") else \
+                row["top_problems"][int(path.split(".")[1])]["tickets"]
+            assert value == ("null" if expected is None else str(expected)), (key, path)
+            checked += 1
+    assert checked > 50
+
+
+def _tiny_archive(tmp_path: Path, title: str, language: str = "zh") -> Path:
+    (tmp_path / "tickets/2023/10").mkdir(parents=True)
+    (tmp_path / "kb").mkdir()
+    cfg = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("language: zh\n    sla", f"language: {language}\n    sla")
+    (tmp_path / "mkdocs.yml").write_text(cfg, encoding="utf-8")
+    (tmp_path / "tickets/2023/10/TS202310270001.md").write_text(
+        "---\nid: TS202310270001\ntitle: " + json.dumps(title, ensure_ascii=False) + "\ntype: fault\npriority: P1\n"
+        "created: 2023-10-27 10:00\nresponded: 2023-10-27 10:05\nlocated: 2023-10-27 10:10\nstatus: pending\n"
+        "customer: {name: 赵*, contact: '13800001111', department: 财务部}\n---\n\n## 问题描述\n\n"
+        "联系人 赵* 电话 13800001111。<img src=x onerror=alert(2)>\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_title_and_body_html_is_shown_as_text(tmp_path: Path) -> None:
+    root = _tiny_archive(tmp_path, "<script>alert(1)</script>")
+    build_site(root, load_config(root))
+    page = (root / "site/tickets/TS202310270001/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "alert(1)" in html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "<img src=x" not in page and "onerror=alert(2)" not in page.replace("&lt;img src=x onerror=alert(2)&gt;", "")
+    assert "赵*" not in page and "13800001111" not in page and "***" in page
+
+
+def test_english_site_language(tmp_path: Path) -> None:
+    root = _tiny_archive(tmp_path, "Cannot log in", language="en")
+    build_site(root, load_config(root))
+    page = (root / "site/tickets/TS202310270001/index.html").read_text(encoding="utf-8")
+    assert "Ticket ID" in page and "Priority" in page and "工单编号" not in page
+
+
+def test_repository_templates_override_the_defaults(tmp_path: Path) -> None:
+    root = _tiny_archive(tmp_path, "override")
+    (root / "templates/site").mkdir(parents=True)
+    (root / "templates/site/home.md.j2").write_text("# Our own home page\n\n{{ n_tickets }} tickets\n", encoding="utf-8")
+    build_site(root, load_config(root))
+    assert "Our own home page" in (root / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_build_stops_on_errors_with_the_validate_report(tmp_path: Path) -> None:
+    root = _tiny_archive(tmp_path, "ok")
+    bad = root / "tickets/2023/10/TS202310270001.md"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("priority: P1", "priority: P9"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--root", str(root)])
+    assert result.exit_code == 1
+    assert "tickets/2023/10/TS202310270001.md:5: error: priority: expected one of" in result.output
+    assert "Traceback" not in result.output and not (root / "site").exists()
+
+
+def test_build_summary_line(tmp_path: Path) -> None:
+    root = _tiny_archive(tmp_path, "ok")
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Built \d+ pages \(1 tickets, 0 articles\) into .* with \d+ warnings? in [\d.]+ s", result.output)
