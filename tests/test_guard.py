@@ -269,3 +269,23 @@ def test_base_outside_git_is_a_clean_error(tmp_path: Path, git_env: None) -> Non
     assert_clean(result)
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {tmp_path} is not in a git repository"
+
+
+def test_an_archive_in_a_subfolder_of_the_repository(tmp_path: Path, git_env: None) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write(f"support/{PA}", archived_text())
+    repo.write("support/mkdocs.yml", "site_name: x\n")
+    repo.commit("archive in support/", ALICE)
+    repo.git("switch", "-q", "-c", "work")
+    repo.git("rm", "-q", f"support/{PA}")
+    repo.commit("tidy up", BOB)
+
+    result = run_cli(["validate", "--root", repo.path / "support", "--base", "main"])
+
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{PA}: error: archive: archived ticket {ARCHIVED} on main ({short(repo)}) "
+                                    f"was deleted or renamed to another id; archived tickets must stay: restore it "
+                                    f"with `git checkout main -- support/{PA}`")
+    changed = run_cli(["validate", "--root", repo.path / "support", "--changed-since", "main"])
+    assert changed.exit_code == 0 and "0 files checked" in changed.output

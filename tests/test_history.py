@@ -194,6 +194,17 @@ def test_parse_log_follows_a_chain_of_renames() -> None:
     assert (files["kb/c.md"].created_by, files["kb/c.md"].commits) == ("Alice", 3)
 
 
+def test_parse_log_reads_a_commit_against_the_map_before_it() -> None:
+    """One commit moves a.md to b.md and adds a new a.md: the older history belongs to b.md only."""
+    out = (f"\x1e2\x1f2023-11-02T10:00:00+08:00\x1fBob\x1fb@x\0\nA\0kb/a.md\0R100\0kb/a.md\0kb/b.md\0"
+           f"\x1e1\x1f2023-11-01T10:00:00+08:00\x1fAlice\x1fa@x\0\nA\0kb/a.md\0")
+
+    files = parse_log(out)
+
+    assert (files["kb/a.md"].created_by, files["kb/a.md"].commits) == ("Bob", 1)
+    assert (files["kb/b.md"].created_by, files["kb/b.md"].commits) == ("Alice", 2)
+
+
 def test_contributors_summary(repo: GitRepo) -> None:
     resolved = dict(status="resolved", resolved="2023-11-02 12:00", solution="重启服务")
     repo.write(P1, ticket(T1))

@@ -15,7 +15,8 @@ from .authoring import TicketDraft, init_archive, new_article, new_ticket
 from .clock import parse_date, parse_datetime
 from .config import load_config
 from .errors import TsgenError
-from .guard import changed_paths, guard_archive
+from .guard import guard_archive
+from .history import changed_since as changed_paths
 from .link import load_archive
 from .load import iter_files
 from .metrics import PERIODS, compute_periods

@@ -30,15 +30,10 @@ from typing import Any, Callable
 from .config import Config
 from .history import GitArchive, open_git
 from .load import decode, iter_files, parse_front_matter
-from .model import ERROR, Problem, Ticket
+from .model import Problem, Ticket
 from .validate import validate_ticket
 
 _NOT_COMPARED = {"path", "body", "lines"}
-
-
-def changed_paths(root: Path, ref: str) -> set[str]:
-    """Archive paths under tickets/ and kb/ that the current branch changed since it left `ref`."""
-    return open_git(root).changed_since(ref)
 
 
 def _is_ticket(path: str) -> bool:
@@ -80,7 +75,7 @@ def _record(path: str, data: bytes | None, config: Config) -> _Record | None:
     """Parse one version of a ticket file; None when it is absent or unreadable (validate reports that)."""
     if data is None:
         return None
-    text, problem = decode(data, path)
+    text, _ = decode(data, path)
     if text is None:
         return None
     raw, _ = parse_front_matter(text, path, "ticket")

@@ -288,6 +288,7 @@ def parse_log(out: str, prefix: str = "") -> dict[str, FileHistory]:
     Walking from the newest commit back, `present` maps a path as older commits name it to the
     path the same file has now, or to None when that older file no longer exists: a rename maps
     the old name to the present one; an add or a delete ends the line of the name it touches.
+    A commit's own entries are all read with the map as it was before that commit.
     """
     present: dict[str, str | None] = {}
     touches: dict[str, list[_Touch]] = {}
@@ -297,6 +298,8 @@ def parse_log(out: str, prefix: str = "") -> dict[str, FileHistory]:
         header, _, rest = chunk.partition("\0")
         sha, date, name, email = header.split("\x1f")
         touch: _Touch | None = None
+        ended: list[str] = []                 # names whose older history is another file's
+        renamed: list[tuple[str, str | None]] = []  # (old name, present path) of this commit's renames
         tokens = rest.lstrip("\n").split("\0")
         i = 0
         while i < len(tokens):
@@ -311,18 +314,17 @@ def parse_log(out: str, prefix: str = "") -> dict[str, FileHistory]:
                 old, new = None, tokens[i + 1]
                 i += 2
             target = present.get(new, new)
-            if status[0] == "D":
-                present[new] = None
-                continue
-            if status[0] in "ARC":
-                present[new] = None  # older commits naming `new` are about an earlier, deleted file
+            if status[0] in "ARCD":
+                ended.append(new)
             if status[0] == "R" and old is not None:
-                present[old] = target
-            if target is None:
+                renamed.append((old, target))
+            if target is None or status[0] == "D":
                 continue
             if touch is None:
                 touch = _Touch(datetime.fromisoformat(date), name, email, sha)
             touches.setdefault(target, []).append(touch)
+        present.update((path, None) for path in ended)
+        present.update(renamed)  # a rename's old name wins over a new file added under that name
     files: dict[str, FileHistory] = {}
     for repo_path, seen in touches.items():
         if not repo_path.startswith(prefix):
