@@ -32,11 +32,13 @@ Definitions that the contract leaves open, decided here (the README repeats them
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .clock import minutes_between, next_period, period_bounds, period_key
 from .config import PRIORITIES, Config
@@ -66,8 +68,30 @@ class _Facts:
     escalation_broken: bool
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while deriving facts.
+
+    The facts form no reference cycles (reference counting frees them), but allocating 100,000 of
+    them next to a loaded archive triggers collections that walk every object of the archive:
+    measured at 100,000 tickets, that made the metrics 2-3 times slower.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _facts(archive: Archive) -> list[_Facts]:
     """Derive every ticket's facts in one pass, oldest first (by created, then id)."""
+    with _gc_paused():
+        return _derive(archive)
+
+
+def _derive(archive: Archive) -> list[_Facts]:
     config = archive.config
     seen_kb: set[str] = set()
     out: list[_Facts] = []
