@@ -367,6 +367,17 @@ def test_table_shows_the_latest_period_first_with_changes(months: list[dict[str,
     assert format_table([]) == "no tickets in the selected range"
 
 
+def test_table_since_keeps_the_change_of_its_first_period(months: list[dict[str, Any]]) -> None:
+    # hiding October and November still compares December with November (0 tickets -> +1)
+    table = format_table(months, hide_before=at("2023-12-01 00:00"))
+    assert table.startswith("1 period\n") and "2023-11" not in table
+    assert "tickets                 1 (+1)" in table
+    # a cut inside November shows November whole, compared with October (6 -> 0)
+    table = format_table(months, hide_before=at("2023-11-15 00:00"))
+    assert "2023-10  (" not in table and "tickets                 0 (-6)" in table
+    assert format_table(months, hide_before=at("2024-01-01 00:00")) == "no tickets in the selected range"
+
+
 # --- the command ---
 
 def _cli_archive(root: Path) -> Path:
@@ -409,6 +420,15 @@ def test_stats_table(archive_root: Path) -> None:
     assert result.stdout.startswith("3 periods, times in Asia/Shanghai")
     assert "tickets                 1 (+1)" in result.stdout
     assert result.stderr == ""
+
+
+def test_stats_table_since(archive_root: Path) -> None:
+    result = run_cli(["stats", "--root", _cli_archive(archive_root), "--since", "2023-11-03"])
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("2 periods, times in Asia/Shanghai")
+    assert "2023-10  (" not in result.stdout
+    assert "tickets                 0 (-2)" in result.stdout     # November against the hidden October
 
 
 @pytest.mark.parametrize("args, message", [

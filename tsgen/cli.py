@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import click
@@ -229,14 +229,17 @@ def stats(root: Path, period: str, since: date | None, until: date | None, fmt: 
     if errors:
         click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
                    "(these numbers leave the invalid documents out)", err=True)
-    periods = compute_periods(archive, period, since, until)
-    if fmt == "json":
-        out = format_json(periods, {"period": period, "since": since.isoformat() if since else None,
-                                    "until": until.isoformat() if until else None, "timezone": config.timezone})
-    elif fmt == "csv":
-        out = format_csv(periods, sla_priorities=list(config.sla_minutes))
+    if fmt == "table":  # the period before --since is computed too, to show the first period's changes
+        periods = compute_periods(archive, period, None, until)
+        hide = datetime.combine(since, time(0), config.tz) if since is not None else None
+        out = format_table(periods, timezone=config.timezone, hide_before=hide)
     else:
-        out = format_table(periods, timezone=config.timezone)
+        periods = compute_periods(archive, period, since, until)
+        if fmt == "json":
+            out = format_json(periods, {"period": period, "since": since.isoformat() if since else None,
+                                        "until": until.isoformat() if until else None, "timezone": config.timezone})
+        else:
+            out = format_csv(periods, sla_priorities=list(config.sla_minutes))
     click.echo(out, nl=not out.endswith("\n"))
 
 

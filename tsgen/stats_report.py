@@ -180,13 +180,17 @@ def _period_lines(row: dict[str, Any], prev: dict[str, Any] | None) -> list[str]
     return lines
 
 
-def format_table(periods: list[dict[str, Any]], timezone: str = "") -> str:
-    """A terminal report, latest period first; each headline number shows its change from the period before."""
-    if not periods:
+def format_table(periods: list[dict[str, Any]], timezone: str = "", hide_before: datetime | None = None) -> str:
+    """A terminal report, latest period first; each headline number shows its change from the period before.
+
+    Periods ending at or before `hide_before` are not shown but still serve as the comparison for the
+    first period shown (so `--since` does not lose the change of its first period).
+    """
+    shown = [i for i, row in enumerate(periods)
+             if hide_before is None or datetime.fromisoformat(row["end"]) > hide_before]
+    if not shown:
         return "no tickets in the selected range"
-    blocks: list[str] = []
-    for i in range(len(periods) - 1, -1, -1):
-        blocks.append("\n".join(_period_lines(periods[i], periods[i - 1] if i else None)))
-    head = f"{len(periods)} period{'s' * (len(periods) != 1)}" + (f", times in {timezone}" if timezone else "")
+    blocks = ["\n".join(_period_lines(periods[i], periods[i - 1] if i else None)) for i in reversed(shown)]
+    head = f"{len(shown)} period{'s' * (len(shown) != 1)}" + (f", times in {timezone}" if timezone else "")
     return head + "\n\n" + "\n\n".join(blocks)
 
