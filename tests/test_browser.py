@@ -1,0 +1,368 @@
+"""A real browser on the built site: the sample archive, built once, served on localhost, driven by Chromium.
+
+What a person would do: open the home page, search in Chinese, open a KB article and a ticket, and
+check that the site is whole (no console error, no failed request), private (no customer name or
+contact), offline (no request leaves localhost) and safe (a ticket title of raw HTML shows as text).
+
+Skips when /usr/bin/chromium or the Python playwright package is missing. Screenshots go to each
+test's tmp_path; run `pytest -s tests/test_browser.py` to see their paths.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
+expect = sync_api.expect
+
+from tsgen.build import Generated, build_site  # noqa: E402  (after the skips)
+from tsgen.config import load_config  # noqa: E402
+
+REPO = Path(__file__).parents[1]
+TICKET = "TS202310270001"  # the sample ticket every check below looks at
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 10_000
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def front_matter(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---", 2)[1])
+
+
+def sample_ticket() -> dict[str, Any]:
+    return front_matter(next((REPO / "tickets").rglob(f"{TICKET}.md")))
+
+
+# --- fixtures: site, server, browser, page -------------------------------------------------------------
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser hanging up mid-response (page closed) is not worth a traceback on stderr."""
+
+
+def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
+    """Serve `directory` on 127.0.0.1 (a free port) from a daemon thread; returns (server, base URL)."""
+    server = _Server(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, name="site-server", daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generated]:
+    """The repository's sample archive built once for the module (also writes REPO/.tsgen, which git ignores)."""
+    site = tmp_path_factory.mktemp("browser") / "site"
+    gen, _warnings, _seconds = build_site(REPO, load_config(REPO), site_dir=site)
+    assert (site / "index.html").is_file()
+    return site, gen
+
+
+@pytest.fixture(scope="module")
+def base_url(sample: tuple[Path, Generated]) -> Iterator[str]:
+    server, url = serve(sample[0])
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """What a page did: every request URL; console errors, uncaught exceptions, failed requests; dialogs."""
+
+    def __init__(self, page: Any) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: self.errors.append(f"console: {m.text} {m.location}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        # a request cut short by the next navigation (ERR_ABORTED) is no fault of the site
+        page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "")
+                else self.errors.append(f"request failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+        def on_dialog(dialog: Any) -> None:
+            self.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+
+    def foreign(self) -> list[str]:
+        """Requests to anything but the local server (fonts, CDNs, analytics ...); data:/blob: stay local."""
+        return [u for u in self.requests
+                if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).hostname not in LOCAL_HOSTS]
+
+    def assert_clean(self) -> None:
+        assert self.requests, "the page made no request at all?"
+        assert not self.foreign(), f"requests left localhost: {self.foreign()}"
+        assert not self.errors, "console errors / failed requests:\n" + "\n".join(self.errors)
+        assert not self.dialogs, f"dialogs opened: {self.dialogs}"
+
+
+def new_page(browser: Any, color_scheme: str = "light") -> tuple[Any, Any, Watch]:
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", color_scheme=color_scheme)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    return context, page, Watch(page)
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[tuple[Any, Watch]]:
+    """A fresh page in its own context (no shared localStorage), with its Watch."""
+    context, page, watch = new_page(browser)
+    yield page, watch
+    context.close()
+
+
+def shot(page: Any, path: Path, full_page: bool = True) -> None:
+    page.screenshot(path=str(path), full_page=full_page)
+    print(f"\nscreenshot: {path}")
+
+
+def after_heading(page: Any, heading: str) -> Any:
+    """The first table after the h2 holding `heading` (Material wraps tables in scroll containers)."""
+    return page.locator(f"xpath=//h2[contains(., '{heading}')]/following::table[1]")
+
+
+def search(page: Any, query: str) -> tuple[list[str], list[str]]:
+    """Search like a person: "/" focuses Material's box, IME-style input, then a key; returns (texts, hrefs)."""
+    box = page.locator("input.md-search__input")
+    items = page.locator(".md-search-result__item")
+    if not box.evaluate("e => e === document.activeElement"):  # in the box, "/" would be typed, not a shortcut
+        page.keyboard.press("/")
+    expect(box).to_be_focused()
+    box.fill("")
+    page.keyboard.press("End")
+    expect(items).to_have_count(0)  # the previous query's results are gone: what follows is this query's
+    page.keyboard.insert_text(query)  # Chinese comes from an IME: no key events ...
+    page.keyboard.press("End")  # ... so a key press makes Material's search react
+    expect(items.first).to_be_visible()
+    expect(page.locator(".md-search-result__meta")).to_contain_text(re.compile(r"\d"))
+    # the index keeps jieba's word boundaries as zero-width spaces; a person does not see them
+    texts = [t.replace("\u200b", "") for t in items.all_inner_texts()]
+    # result links carry Material's highlight query (?h=...); keep the path
+    hrefs = [urlsplit(a.get_attribute("href") or "").path for a in page.locator(".md-search-result__item a").all()]
+    return texts, hrefs
+
+
+# --- the sample archive ----------------------------------------------------------------------------------
+
+
+def test_home_page(tab: tuple[Any, Watch], base_url: str, sample: tuple[Path, Generated], tmp_path: Path) -> None:
+    page, watch = tab
+    archive = sample[1].archive
+    site_name = load_config(REPO).site_name
+    page.goto(base_url)
+    expect(page).to_have_title(re.compile(re.escape(site_name)))
+    expect(page.locator("h1").first).to_contain_text(site_name)
+
+    summary = page.locator("article p", has_text="本知识库收录").first
+    expect(summary).to_be_visible()
+    numbers = [int(n) for n in summary.locator("strong").all_inner_texts()]
+    n_open = sum(t.status != "resolved" for t in archive.tickets.values())
+    assert numbers == [len(archive.tickets), len(archive.articles), n_open], summary.inner_text()
+
+    for name, target in (("知识库", "kb"), ("工单列表", "lists")):
+        link = page.locator("article").get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        assert link.get_attribute("href").rstrip("/").endswith(target), link.get_attribute("href")
+    for heading in ("最常用的知识库文章", "未解决工单", "最近工单"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    recent = after_heading(page, "最近工单")
+    newest = max(archive.tickets.values(), key=lambda t: (t.created, t.id))
+    expect(recent.locator("tbody tr").first.get_by_role("link", name=newest.id)).to_be_visible()
+    expect(recent.locator("tbody tr")).to_have_count(min(10, len(archive.tickets)))
+    expect(page.locator("nav.md-nav--primary").get_by_role("link", name="知识库").first).to_be_attached()
+    shot(page, tmp_path / "home.png")
+    watch.assert_clean()
+
+
+def test_search_in_chinese(tab: tuple[Any, Watch], base_url: str, tmp_path: Path) -> None:
+    page, watch = tab
+    page.goto(base_url)
+
+    texts, hrefs = search(page, "权限不足")
+    shot(page, tmp_path / "search-权限不足.png", full_page=False)
+    assert any(h.endswith(f"/tickets/{TICKET}/") for h in hrefs), \
+        f"the ticket {TICKET} is not among the results for 权限不足: {hrefs}"
+    kb_hits = [t for t, h in zip(texts, hrefs) if re.search(r"/kb/KB\d+/$", h) and "权限" in t]
+    assert kb_hits, f"no KB article about 权限不足 among the results: {list(zip(texts, hrefs))}"
+    assert "权限不足" in texts[0] or "权限" in texts[0], f"the best result is unrelated: {texts[0]}"
+
+    texts, hrefs = search(page, "数据库连接超时")
+    assert any("数据库连接超时" in t for t in texts), texts
+
+    texts, hrefs = search(page, TICKET)
+    assert hrefs[0].endswith(f"/tickets/{TICKET}/"), f"searching {TICKET} does not find it first: {hrefs}"
+    page.locator(".md-search-result__item a").first.click()
+    page.wait_for_url(f"**/tickets/{TICKET}/**")
+    expect(page.locator("h1").first).to_contain_text(TICKET)
+    watch.assert_clean()
+
+
+def test_kb_article(tab: tuple[Any, Watch], base_url: str, tmp_path: Path) -> None:
+    page, watch = tab
+    page.goto(f"{base_url}tickets/{TICKET}/")
+    kb_link = page.locator("article table").first.locator("a[href*='kb/KB']").first
+    expect(kb_link).to_be_visible()
+    kb_link.click()
+    page.wait_for_url("**/kb/KB*/")
+    kid = re.search(r"/kb/(KB\d+)/", page.url).group(1)
+    linked = sample_ticket()["kb"]
+    assert kid in (linked if isinstance(linked, list) else [linked]), (kid, linked)
+    expect(page.locator("h1").first).to_contain_text(kid)
+
+    box = page.locator(".admonition", has_text="适用场景").first
+    expect(box).to_be_visible()
+    expect(box.locator(".admonition-title")).to_have_text("适用场景")
+    expect(box).to_contain_text("状态")
+
+    expect(page.get_by_role("heading", name=re.compile("引用此文的工单"))).to_be_visible()
+    backlinks = after_heading(page, "引用此文的工单")
+    expect(backlinks.get_by_role("link", name=TICKET)).to_be_visible()
+    shot(page, tmp_path / f"{kid}.png")
+
+    page.goto(f"{base_url}kb/")  # the KB index lists the article too
+    expect(page.locator(f"article a[href*='{kid}']").first).to_be_visible()
+    watch.assert_clean()
+
+
+def test_ticket_page(tab: tuple[Any, Watch], base_url: str, tmp_path: Path) -> None:
+    page, watch = tab
+    fm = sample_ticket()
+    page.goto(f"{base_url}tickets/{TICKET}/")
+    expect(page.locator("h1").first).to_contain_text(f"{TICKET} {fm['title']}")
+
+    record = page.locator("article table").first
+    rows = {}
+    for tr in record.locator("tbody tr").all():
+        cells = tr.locator("td").all_inner_texts()
+        if len(cells) == 2:
+            rows[cells[0].strip()] = cells[1].strip()
+    for name in ("工单编号", "问题类型", "优先级", "处理结果", "客户满意度", "知识库", "归档状态"):
+        assert name in rows, f"no {name} row in the record table: {list(rows)}"
+    assert not [k for k in rows if re.fullmatch(r"[A-Za-z_.]+", k)], f"untranslated labels: {list(rows)}"
+    assert rows["工单编号"] == TICKET
+    assert rows["问题类型"] == "故障" and rows["处理结果"] == "已解决" and rows["归档状态"] == "已归档", rows
+    assert rows["优先级"].startswith("P1"), rows
+    assert rows["客户满意度"].startswith("满意"), rows
+    # sub-fields in Chinese too, not their YAML keys
+    assert "操作系统" in rows["环境信息"] and "os:" not in rows["环境信息"], rows["环境信息"]
+    assert "功能验证" in rows["效果验证"] and "functional" not in rows["效果验证"], rows["效果验证"]
+    kb = record.locator("tr", has_text="知识库").locator("a[href*='kb/KB']").first
+    expect(kb).to_be_visible()
+    expect(kb).to_contain_text("KB0001")
+
+    expect(page.get_by_role("heading", name="处理时间线")).to_be_visible()
+    timeline = after_heading(page, "处理时间线")
+    times = timeline.locator("tbody tr td:first-child").all_inner_texts()
+    assert [t.strip()[-5:] for t in times] == ["10:00", "10:15", "10:20"], times
+
+    badge = page.locator(".tsgen-badge", has_text="SLA")
+    expect(badge).to_be_visible()
+    expect(badge).to_have_class(re.compile(r"\btsgen-sla-met\b"))  # P1, located after 14 minutes: within 30
+    expect(badge).to_contain_text("按时响应")
+
+    customer = fm.get("customer") or {}
+    text, html = page.locator("body").inner_text(), page.content()
+    for key in ("name", "contact"):
+        value = str(customer.get(key, ""))
+        assert value, f"the sample ticket should carry a customer {key} for this check"
+        assert value not in text, f"the customer's {key} {value!r} is shown on the ticket page"
+        assert value not in html, f"the customer's {key} {value!r} is in the ticket page's HTML"
+    shot(page, tmp_path / "ticket.png")
+    watch.assert_clean()
+
+
+def test_ticket_page_dark(browser: Any, base_url: str, tmp_path: Path) -> None:
+    """The slate palette follows the system preference; a screenshot to look at, and still a clean page."""
+    context, page, watch = new_page(browser, color_scheme="dark")
+    try:
+        page.goto(f"{base_url}tickets/{TICKET}/")
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+        expect(page.locator(".tsgen-badge", has_text="SLA")).to_be_visible()
+        shot(page, tmp_path / "ticket-dark.png")
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
+def test_navigation_pages_clean(tab: tuple[Any, Watch], base_url: str) -> None:
+    """Every page of the navigation opens with a heading, no console error and nothing fetched from elsewhere."""
+    page, watch = tab
+    page.goto(base_url)
+    hrefs = page.evaluate("() => [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link[href]')]"
+                          ".map(a => a.href)")
+    urls = sorted({h.split("#")[0] for h in hrefs if h.startswith(base_url)})
+    assert len(urls) >= 4, urls
+    for url in urls:
+        page.goto(url)
+        expect(page.locator("article h1").first).to_be_visible()
+    watch.assert_clean()
+
+
+# --- a ticket title made of HTML ------------------------------------------------------------------------
+
+
+def test_script_title_is_text(browser: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tsgen.cli import main
+
+    root = tmp_path / "archive"
+    (root / "tickets").mkdir(parents=True)
+    (root / "kb").mkdir()
+    shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    title = "<script>alert(1)</script>"
+    result = CliRunner().invoke(main, ["new", "ticket", "--root", str(root), "--title", title,
+                                       "--created", "2023-10-27 10:00"])
+    assert result.exit_code == 0, result.output
+    tid = Path(result.stdout.strip().splitlines()[0]).stem
+    site = tmp_path / "site"
+    build_site(root, load_config(root), site_dir=site)
+    server, url = serve(site)
+    context, page, watch = new_page(browser)
+    try:
+        page.goto(f"{url}tickets/{tid}/")
+        expect(page.locator("h1").first).to_contain_text(f"{tid} {title}")
+        expect(page.get_by_text(title).first).to_be_visible()
+        assert page.locator("article script").count() == 0
+        page.goto(url)  # the home page lists it too
+        expect(page.locator("article").get_by_text(title).first).to_be_visible()
+        texts, _hrefs = search(page, tid)  # and so does search, as text
+        assert any(title in t for t in texts), texts
+        page.wait_for_timeout(200)  # a late script would have fired by now
+        assert not watch.dialogs, f"the title ran as script: {watch.dialogs}"
+        watch.assert_clean()
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
