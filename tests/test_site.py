@@ -150,6 +150,7 @@ def test_english_site_language(tmp_path: Path) -> None:
     build_site(root, load_config(root))
     page = (root / "site/tickets/TS202310270001/index.html").read_text(encoding="utf-8")
     assert "Ticket ID" in page and "Priority" in page and "工单编号" not in page
+    assert '<html lang="en"' in page, "the theme's own words follow the site language"
 
 
 def test_repository_templates_override_the_defaults(tmp_path: Path) -> None:
@@ -168,6 +169,13 @@ def test_build_stops_on_errors_with_the_validate_report(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "tickets/2023/10/TS202310270001.md:5: error: priority: expected one of" in result.output
     assert "Traceback" not in result.output and not (root / "site").exists()
+
+
+def test_archive_without_mkdocs_yml_still_builds(tmp_path: Path) -> None:
+    root = _tiny_archive(tmp_path, "no config")
+    (root / "mkdocs.yml").unlink()
+    build_site(root, load_config(root))
+    assert "TS202310270001" in (root / "site/tickets/TS202310270001/index.html").read_text(encoding="utf-8")
 
 
 def test_build_summary_line(tmp_path: Path) -> None:

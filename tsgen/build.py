@@ -71,7 +71,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     start = time.perf_counter()
     gen = generate(root, config, progress, today)
     site_dir = site_dir or root / "site"
-    config_file = write_config(root, gen.nav, site_dir)
+    config_file = write_config(root, gen.nav, site_dir, config.language)
     (progress or (lambda _m: None))("running MkDocs (Material) ...")
     mk_warnings = run_mkdocs(config_file)
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start

@@ -49,7 +49,7 @@ class _Regenerate(FileSystemEventHandler):
         try:
             config = load_config(self.root)
             gen = generate(self.root, config)
-            write_config(self.root, gen.nav, self.root / BUILD_DIR / "serve-site")
+            write_config(self.root, gen.nav, self.root / BUILD_DIR / "serve-site", config.language)
             self.echo(f"regenerated {len(gen.rendered.pages)} pages")
             return True
         except InvalidArchive as exc:
