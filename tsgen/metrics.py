@@ -53,7 +53,7 @@ NO_CHANNEL = "none"
 
 
 @dataclass(frozen=True, slots=True)
-class _Facts:
+class TicketFacts:
     """Everything the metrics need from one ticket, derived once."""
 
     ticket: Ticket
@@ -85,16 +85,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _facts(archive: Archive) -> list[_Facts]:
+def ticket_facts(archive: Archive) -> list[TicketFacts]:
     """Derive every ticket's facts in one pass, oldest first (by created, then id)."""
     with _gc_paused():
         return _derive(archive)
 
 
-def _derive(archive: Archive) -> list[_Facts]:
+def _derive(archive: Archive) -> list[TicketFacts]:
     config = archive.config
     seen_kb: set[str] = set()
-    out: list[_Facts] = []
+    out: list[TicketFacts] = []
     for t in archive.tickets_sorted():
         kbs = tuple(archive.ticket_kb.get(t.id, t.kb))
         repeat = bool(t.duplicate_of) or any(k in seen_kb for k in kbs)
@@ -105,7 +105,7 @@ def _derive(archive: Archive) -> list[_Facts]:
         res_h = minutes_between(t.created, resolved, config) / 60 if resolved is not None else None
         target = config.sla_minutes.get(t.priority)
         met = None if target is None else (first_min is not None and first_min <= target)
-        out.append(_Facts(t, t.created.timestamp(), resolved.timestamp() if resolved is not None else None,
+        out.append(TicketFacts(t, t.created.timestamp(), resolved.timestamp() if resolved is not None else None,
                           first_min, res_h, kbs, repeat, target, met, escalation_broken(t, config)))
     return out
 
@@ -139,11 +139,11 @@ def _spread(values: Iterable[float]) -> dict[str, Any]:
     return {"median": _r2(median(ordered)), "p90": _r2(p90(ordered)), "count": len(ordered)}
 
 
-def _ids(facts: Iterable[_Facts]) -> list[str]:
+def _ids(facts: Iterable[TicketFacts]) -> list[str]:
     return [f.ticket.id for f in facts]   # facts are already oldest first
 
 
-def _top_problems(group: list[_Facts], archive: Archive, top: int | None) -> list[dict[str, Any]]:
+def _top_problems(group: list[TicketFacts], archive: Archive, top: int | None) -> list[dict[str, Any]]:
     linking: dict[str, list[int]] = {}
     for i, f in enumerate(group):
         for k in f.kbs:
@@ -161,7 +161,7 @@ def _top_problems(group: list[_Facts], archive: Archive, top: int | None) -> lis
     return rows
 
 
-def _top_tags(group: list[_Facts]) -> dict[str, dict[str, Any] | None]:
+def _top_tags(group: list[TicketFacts]) -> dict[str, dict[str, Any] | None]:
     out: dict[str, dict[str, Any] | None] = {}
     for p in PRIORITIES:
         members = [f.ticket for f in group if f.ticket.priority == p]
@@ -174,7 +174,7 @@ def _top_tags(group: list[_Facts]) -> dict[str, dict[str, Any] | None]:
     return out
 
 
-def _sla(group: list[_Facts], config: Config) -> dict[str, Any]:
+def _sla(group: list[TicketFacts], config: Config) -> dict[str, Any]:
     out: dict[str, Any] = {}
     measured = met = 0
     for p in PRIORITIES:
@@ -190,7 +190,7 @@ def _sla(group: list[_Facts], config: Config) -> dict[str, Any]:
     return out
 
 
-def _metrics(group: list[_Facts], archive: Archive, top: int | None) -> dict[str, Any]:
+def _metrics(group: list[TicketFacts], archive: Archive, top: int | None) -> dict[str, Any]:
     """Every metric of section 5 over one group of tickets (oldest first), except backlog_end."""
     n = len(group)
     tickets = [f.ticket for f in group]
@@ -240,11 +240,12 @@ def _metrics(group: list[_Facts], archive: Archive, top: int | None) -> dict[str
 
 
 def compute_periods(archive: Archive, period: str = "month", since: date | None = None,
-                    until: date | None = None, *, top: int | None = 10) -> list[dict[str, Any]]:
+                    until: date | None = None, *, top: int | None = 10,
+                    facts: list[TicketFacts] | None = None) -> list[dict[str, Any]]:
     """One metrics dict per ISO week or month, oldest first, empty periods included (section 5)."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
-    facts = _facts(archive)
+    facts = ticket_facts(archive) if facts is None else facts  # callers making several reports derive them once
     if not facts:
         return []
     tz = archive.config.tz
@@ -252,7 +253,7 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
     def starts(key: str) -> datetime:
         return period_bounds(key, tz)[0]
 
-    buckets: dict[str, list[_Facts]] = {}
+    buckets: dict[str, list[TicketFacts]] = {}
     for f in facts:
         buckets.setdefault(period_key(f.ticket.created, period, tz), []).append(f)
     first = period_key(facts[0].ticket.created, period, tz)
@@ -278,9 +279,10 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
     return out
 
 
-def compute_total(archive: Archive, *, top: int | None = 10) -> dict[str, Any]:
+def compute_total(archive: Archive, *, top: int | None = 10,
+                  facts: list[TicketFacts] | None = None) -> dict[str, Any]:
     """The same metrics over every ticket (period "all"); backlog_end is the number open now."""
-    facts = _facts(archive)
+    facts = ticket_facts(archive) if facts is None else facts
     tz = archive.config.tz
     row: dict[str, Any] = {
         "period": "all",

@@ -108,7 +108,7 @@ class SiteRenderer:
         self.tz = self.config.tz
         self.t = translator(self.lang)
         self.today = today or datetime.now(self.tz).date()
-        self.facts = {f.ticket.id: f for f in metrics._facts(archive)}
+        self.facts = {f.ticket.id: f for f in metrics.ticket_facts(archive)}
         self.out = Rendered()
 
     # --- helpers shared by the templates ---

@@ -111,9 +111,10 @@ class StatsPages:
     def __init__(self, renderer: Any, archive: Archive) -> None:
         self.r, self.archive = renderer, archive
         self.lang = archive.config.language
-        self.months = metrics.compute_periods(archive, "month")
-        self.weeks = metrics.compute_periods(archive, "week")
-        self.total = metrics.compute_total(archive)
+        facts = list(renderer.facts.values())  # derived once by the renderer, oldest first
+        self.months = metrics.compute_periods(archive, "month", facts=facts)
+        self.weeks = metrics.compute_periods(archive, "week", facts=facts)
+        self.total = metrics.compute_total(archive, facts=facts)
 
     def _headline(self, row: dict[str, Any], prev: dict[str, Any] | None) -> list[dict[str, Any]]:
         out = []
