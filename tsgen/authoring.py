@@ -102,9 +102,35 @@ def new_article(root: Path, config: Config, title: str, slug: str = "", tags: li
         text = template.render(id=kid, title=title, tags=tags or [], tickets=tickets or [], owner=owner,
                                versions=[], permissions=[], today=today.isoformat(),
                                review_by=(today + timedelta(days=365)).isoformat())
-        if not any(base.glob(f"{kid}.md")) and not any(base.glob(f"{kid}-*.md")) and _write_new(path, text):
+        if not any(base.glob(f"{kid}-*.md")) and _claim(base / f"{kid}.md", path, text):
             return kid, path
-        number += 1
+        number += 1  # taken, perhaps by another `tsgen new kb` a moment ago
+
+
+def _claim(reservation: Path, path: Path, text: str) -> bool:
+    """Take a KB id atomically: create `<id>.md` exclusively, then move it to its slugged name.
+
+    The id-only name is the lock every concurrent `tsgen new kb` competes for; the final name is
+    linked without overwriting (os.link fails if it exists) before the reservation is removed.
+    """
+    if not _write_new(reservation, text):
+        return False
+    if any(base_path != reservation for base_path in reservation.parent.glob(f"{reservation.stem}-*.md")):
+        reservation.unlink()  # another run finished with this id between our look and our claim
+        return False
+    if reservation == path:
+        return True
+    try:
+        os.link(reservation, path)
+    except FileExistsError:
+        reservation.unlink()
+        return False
+    except OSError:  # a file system without hard links: fall back to an exclusive create
+        created = _write_new(path, text)
+        reservation.unlink()
+        return created
+    reservation.unlink()
+    return True
 
 
 INIT_FILES = {
