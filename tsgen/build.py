@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -72,6 +73,37 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     gen = generate(root, config, progress, today)
     site_dir = site_dir or root / "site"
     config_file = write_config(root, gen.nav, site_dir, config.language)
-    (progress or (lambda _m: None))("running MkDocs (Material) ...")
-    mk_warnings = run_mkdocs(config_file)
+    if progress is None:
+        mk_warnings = run_mkdocs(config_file)
+    else:
+        progress("running MkDocs (Material) ...")
+        with _Heartbeat(site_dir, len(gen.rendered.pages), progress):
+            mk_warnings = run_mkdocs(config_file)
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
+
+
+class _Heartbeat:
+    """While MkDocs runs (minutes for a large archive), report every few seconds how many pages it wrote."""
+
+    def __init__(self, site_dir: Path, total: int, say: Progress, every: float = 5.0) -> None:
+        self.site_dir, self.total, self.say, self.every = site_dir, total, say, every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        while not self.stop.wait(self.every):
+            done = sum(1 for _ in self.site_dir.rglob("index.html")) if self.site_dir.is_dir() else 0
+            elapsed = time.perf_counter() - start
+            if done:
+                self.say(f"MkDocs: wrote {min(done, self.total)}/{self.total} pages after {elapsed:.0f} s")
+            else:  # MkDocs converts every page's Markdown before it writes the first one
+                self.say(f"MkDocs: converting {self.total} pages of Markdown ({elapsed:.0f} s)")
+
+    def __enter__(self) -> "_Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()

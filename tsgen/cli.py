@@ -243,6 +243,9 @@ def stats(root: Path, period: str, since: date | None, until: date | None, fmt: 
     click.echo(out, nl=not out.endswith("\n"))
 
 
+MAX_LISTED_WARNINGS = 30
+
+
 def _progress(message: str) -> None:
     click.echo(f"  {message}", err=True)
 
@@ -269,8 +272,11 @@ def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     if not quiet:
-        for w in warnings:
+        for w in warnings[:MAX_LISTED_WARNINGS]:
             click.echo(f"warning: {w}", err=True)
+        if len(warnings) > MAX_LISTED_WARNINGS:
+            click.echo(f"... and {len(warnings) - MAX_LISTED_WARNINGS} more warnings; "
+                       "`tsgen validate` lists them all", err=True)
     out = (site_dir or root / "site")
     click.echo(f"Built {len(gen.rendered.pages)} pages ({len(gen.archive.tickets)} tickets, "
                f"{len(gen.archive.articles)} articles) into {out} with {len(warnings)} "
