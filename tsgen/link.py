@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from .config import Config
 from .load import iter_files, read_document
@@ -17,21 +20,40 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
     """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats."""
     archive = Archive(root=root, config=config)
     raw_ids: dict[str, dict[str, tuple[str, int]]] = {"ticket": {}, "kb": {}}
-    for path, kind in (paths if paths is not None else iter_files(root)):
-        raw, problems = read_document(root, path, kind)
-        archive.problems.extend(problems)
-        if raw is None:
-            continue
-        _remember_id(raw, raw_ids, archive.problems)
-        doc, problems = (validate_ticket if kind == "ticket" else validate_article)(raw, config)
-        archive.problems.extend(problems)
-        if isinstance(doc, Ticket):
-            archive.tickets.setdefault(doc.id, doc)
-        elif isinstance(doc, Article):
-            archive.articles.setdefault(doc.id, doc)
-            _check_images(root, doc, raw, archive.problems)
-    link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]))
+    with _cycle_collector_paused():
+        for path, kind in (paths if paths is not None else iter_files(root)):
+            raw, problems = read_document(root, path, kind)
+            archive.problems.extend(problems)
+            if raw is None:
+                continue
+            _remember_id(raw, raw_ids, archive.problems)
+            doc, problems = (validate_ticket if kind == "ticket" else validate_article)(raw, config)
+            archive.problems.extend(problems)
+            if isinstance(doc, Ticket):
+                archive.tickets.setdefault(doc.id, doc)
+            elif isinstance(doc, Article):
+                archive.articles.setdefault(doc.id, doc)
+                _check_images(root, doc, raw, archive.problems)
+        link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]))
     return archive
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an archive loads.
+
+    Loading makes hundreds of thousands of small objects that either live on in the archive or are
+    freed by reference counting at once; the collector would scan them again and again (about 5% of
+    `tsgen validate`). Loading builds no reference cycles, so no memory is held longer.
+    """
+    if not gc.isenabled():  # the caller paused it already
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], problems: list[Problem]) -> None:
