@@ -221,7 +221,7 @@ def test_init_creates_an_archive(tmp_path: Path) -> None:
     assert "tsgen validate" in (target / ".gitlab-ci.yml").read_text(encoding="utf-8")
     assert "0 files checked: 0 errors, 0 warnings (ok)" in validate_ok(target)
     new_ticket_cli(target)
-    assert "1 files checked: 0 errors, 0 warnings (ok)" in validate_ok(target)
+    assert "1 file checked: 0 errors, 0 warnings (ok)" in validate_ok(target)
 
 
 def test_init_keeps_existing_files(tmp_path: Path) -> None:

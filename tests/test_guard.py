@@ -253,7 +253,7 @@ def test_changed_since_reports_only_the_branchs_files(repo: GitRepo) -> None:
     assert only_mine.stdout.splitlines() == [
         f"{PN}:8: error: channel: expected one of ticket-system (工单系统), im (即时通讯), phone (电话), "
         "email (邮件), web (在线客服), other (其他), got 'fax'"]
-    assert "1 files checked: 1 error, 0 warnings (failed)" in only_mine.output
+    assert "1 file checked: 1 error, 0 warnings (failed)" in only_mine.output
 
 
 def test_unknown_ref_is_a_clean_error(repo: GitRepo) -> None:

@@ -122,7 +122,7 @@ def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:
                 if (original.created, original.id) >= (t.created, t.id):
                     problems.append(Problem(t.path, t.lines.get("duplicate_of", 1), "duplicate_of",
                                             f"must point to an earlier ticket: {original.id} was created "
-                                            f"{original.created.isoformat(' ', 'minutes')}, after this one"))
+                                            f"{original.created.astimezone(archive.config.tz).strftime('%Y-%m-%d %H:%M')}, after this one"))
                 else:
                     dups.setdefault(original.id, []).append(t.id)
     for a in articles.values():
@@ -131,7 +131,8 @@ def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:
                 kb_back[a.id].add(tid)
                 ticket_kb[tid].add(a.id)
     for t in tickets.values():
-        if t.type == "fault" and t.status == "resolved" and not ticket_kb[t.id]:
+        if t.type == "fault" and t.status == "resolved" and not ticket_kb[t.id] and not t.kb:
+            # (a `kb` naming a missing article is already an error above)
             problems.append(Problem(t.path, t.lines.get("kb", t.lines.get("status", 1)), "kb", "knowledge debt: a resolved fault that links no KB article; "
                                     "write one with `tsgen new kb` or link an existing one", WARNING))
 

@@ -34,4 +34,4 @@ def summary(problems: list[Problem], files: int) -> str:
     errors = sum(p.severity == ERROR for p in problems)
     warnings = len(problems) - errors
     verdict = "ok" if not errors else "failed"
-    return f"{files} files checked: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} ({verdict})"
+    return f"{files} file{'s' * (files != 1)} checked: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} ({verdict})"

@@ -10,7 +10,7 @@ import difflib
 import functools
 import posixpath
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Callable
 
@@ -52,11 +52,25 @@ class _Checker:
 
     # --- converters: value -> normalised value, or None after reporting a problem ---
 
+    def as_text(self, field: str, value: Any) -> Any:
+        """Numbers and dates written unquoted in a text field are meant as text (`contact: 5678`)."""
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, float):
+            # YAML already turned `3.10` into 3.1: say so, the text as written is lost
+            self.add(field, f"{value!r} was read as a number; write it in quotes to keep it exactly as typed",
+                     WARNING)
+            return str(value)
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()
+        return value
+
     def text(self, spec: FieldSpec, value: Any, one_line: bool = False) -> str | None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)  # `version: 3.2` or `contact: 5678` are meant as text
+        value = self.as_text(spec.key, value)
         if not isinstance(value, str):
-            self.add(spec.key, f"expected text, got {_kind(value)} {value!r}")
+            self.add(spec.key, f"expected text, got {_kind(value)} {_shown(value)}")
             return None
         value = value.strip()
         if one_line:
@@ -77,7 +91,7 @@ class _Checker:
             found = table.get(value.strip().lower())
         if found is None:
             allowed = ", ".join(f"{c.value} ({c.zh})" for c in spec.choices)
-            self.add(spec.key, f"expected one of {allowed}, got {value!r}")
+            self.add(spec.key, f"expected one of {allowed}, got {_shown(value)}")
         return found
 
     def datetime(self, spec: FieldSpec, value: Any) -> datetime | None:
@@ -99,14 +113,13 @@ class _Checker:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.add(field, f"expected a list of text, got {_kind(value)} {value!r}")
+            self.add(field, f"expected a list of text, got {_kind(value)} {_shown(value)}")
             return None
         out: list[str] = []
         for i, item in enumerate(value):
-            if isinstance(item, (int, float)) and not isinstance(item, bool):
-                item = str(item)
+            item = self.as_text(f"{field}[{i}]", item)
             if not isinstance(item, str) or not item.strip():
-                self.add(f"{field}[{i}]", f"expected text, got {_kind(item)} {item!r}", item=i)
+                self.add(f"{field}[{i}]", f"expected text, got {_kind(item)} {_shown(item)}", item=i)
                 return None
             out.append(item.strip())
         return out
@@ -118,32 +131,37 @@ class _Checker:
         for i, item in enumerate(items):
             if not pattern.fullmatch(item):
                 self.add(f"{spec.key}[{i}]" if isinstance(value, list) else spec.key,
-                         f"expected {what}, got {item!r}", item=i if isinstance(value, list) else None)
+                         f"expected {what}, got {_shown(item)}", item=i if isinstance(value, list) else None)
                 return None
         return items
 
     def mapping(self, spec: FieldSpec, value: Any) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.add(spec.key, f"expected a mapping with keys {', '.join(spec.subkeys)}, got {_kind(value)} {value!r}")
+            self.add(spec.key, f"expected a mapping with keys {', '.join(spec.subkeys)}, got {_kind(value)} {_shown(value)}")
             return None
         out: dict[str, Any] = {}
         for key, sub in value.items():
             name = f"{spec.key}.{key}"
             if not isinstance(key, str):
-                self.add(spec.key, f"keys must be text, got {key!r}")
+                self.add(spec.key, f"keys must be text, got {_shown(key)}")
                 continue
             if key not in spec.subkeys and not spec.open_mapping:
                 self.add(name, f"unknown key{_suggest(key, spec.subkeys)}; expected {', '.join(spec.subkeys)}")
                 continue
             if sub is None:
                 continue
-            if isinstance(sub, (int, float)) and not isinstance(sub, bool):
-                sub = str(sub)
+            sub = self.as_text(name, sub)
             if not isinstance(sub, str):
-                self.add(name, f"expected text, got {_kind(sub)} {sub!r}")
+                self.add(name, f"expected text, got {_kind(sub)} {_shown(sub)}")
                 continue
             out[key] = sub
         return out
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A found value as the user wrote it, for a message: dates in ISO form, long values cut short."""
+    text = value.isoformat() if isinstance(value, (date, datetime)) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _kind(value: Any) -> str:
@@ -208,13 +226,13 @@ def _convert(c: _Checker, fields: tuple[FieldSpec, ...], id_check: Callable[[Fie
 
 def _log(c: _Checker, value: Any) -> list[LogEntry] | None:
     if not isinstance(value, list):
-        c.add("log", f"expected a list of steps {{at, by, action}}, got {_kind(value)} {value!r}")
+        c.add("log", f"expected a list of steps {{at, by, action}}, got {_kind(value)} {_shown(value)}")
         return None
     entries: list[LogEntry] = []
     for i, item in enumerate(value):
         name = f"log[{i}]"
         if not isinstance(item, dict):
-            c.add(name, f"expected a step {{at, by, action}}, got {_kind(item)} {item!r}", item=i)
+            c.add(name, f"expected a step {{at, by, action}}, got {_kind(item)} {_shown(item)}", item=i)
             continue
         unknown = [k for k in item if k not in ("at", "by", "action")]
         for k in unknown:
@@ -238,14 +256,14 @@ def _log(c: _Checker, value: Any) -> list[LogEntry] | None:
 
 def _verification(c: _Checker, spec: FieldSpec, value: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict):
-        c.add(spec.key, f"expected a mapping with keys {', '.join(spec.subkeys)}, got {_kind(value)} {value!r}")
+        c.add(spec.key, f"expected a mapping with keys {', '.join(spec.subkeys)}, got {_kind(value)} {_shown(value)}")
         return None
     out: dict[str, Any] = {}
     for key, sub in value.items():
         if key not in spec.subkeys:
             c.add(f"{spec.key}.{key}", f"unknown key{_suggest(str(key), spec.subkeys)}; expected {', '.join(spec.subkeys)}")
         elif not isinstance(sub, (bool, str)):
-            c.add(f"{spec.key}.{key}", f"expected true/false or text, got {_kind(sub)} {sub!r}")
+            c.add(f"{spec.key}.{key}", f"expected true/false or text, got {_kind(sub)} {_shown(sub)}")
         else:
             out[key] = sub
     return out
@@ -260,7 +278,7 @@ def validate_ticket(raw: RawDocument, config: Config) -> tuple[Ticket | None, li
     def id_check(spec: FieldSpec, value: Any) -> Any:
         if spec.kind == "ticket_id" or spec.kind == "ticket_id_ref":
             if not isinstance(value, str) or not id_re.fullmatch(value.strip()):
-                c.add(spec.key, f"expected {id_hint}, got {value!r}")
+                c.add(spec.key, f"expected {id_hint}, got {_shown(value)}")
                 return None
             return value.strip()
         if spec.kind == "ticket_ids":
@@ -351,7 +369,7 @@ def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, 
     def id_check(spec: FieldSpec, value: Any) -> Any:
         if spec.kind == "kb_id":
             if not isinstance(value, str) or not KB_ID.fullmatch(value.strip()):
-                c.add(spec.key, f"expected a KB id like KB0001 (KB + 4 or more digits), got {value!r}")
+                c.add(spec.key, f"expected a KB id like KB0001 (KB + 4 or more digits), got {_shown(value)}")
                 return None
             return value.strip()
         if spec.kind == "ticket_ids":
@@ -373,7 +391,7 @@ def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, 
 
 def _applies_to(c: _Checker, spec: FieldSpec, value: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict):
-        c.add(spec.key, f"expected a mapping with versions, permissions, note; got {_kind(value)} {value!r}")
+        c.add(spec.key, f"expected a mapping with versions, permissions, note; got {_kind(value)} {_shown(value)}")
         return None
     out: dict[str, Any] = {}
     for key, sub in value.items():
