@@ -40,3 +40,24 @@ def test_a_kb_link_to_a_missing_article_is_an_error_not_also_knowledge_debt(arch
     write(archive_root, TICKET_PATH, text)
     assert _validate(archive_root) == [
         f"{TICKET_PATH}:{line_of(text, 'kb:')}: error: kb: KB article KB0404 does not exist"]
+
+
+def test_toml_and_json_front_matter_are_named(archive_root: Path) -> None:
+    write(archive_root, TICKET_PATH, '+++\ntitle = "x"\n+++\nbody\n')
+    assert _validate(archive_root) == [f"{TICKET_PATH}:1: error: TOML (+++) front matter is not supported: "
+                                       "write the fields as YAML between two '---' lines"]
+    write(archive_root, TICKET_PATH, '{\n"title": "x"\n}\nbody\n')
+    assert _validate(archive_root) == [f"{TICKET_PATH}:1: error: JSON front matter is not supported: "
+                                       "write the fields as YAML between two '---' lines"]
+
+
+def test_new_files_are_standard_front_matter_other_tools_read(archive_root: Path) -> None:
+    """python-frontmatter (what MkDocs plugins, Obsidian exports and scripts use) reads what `new` writes."""
+    import frontmatter
+
+    result = run_cli(["new", "ticket", "--root", str(archive_root), "--title", "标题: 含冒号", "--created",
+                      "2023-11-02 09:30", "--tag", "权限"])
+    assert result.exit_code == 0, result.output
+    post = frontmatter.load(archive_root / result.stdout.strip())
+    assert post["id"] == "TS202311020001" and post["title"] == "标题: 含冒号" and post["tags"] == ["权限"]
+    assert "## 问题描述" in post.content

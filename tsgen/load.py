@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import frontmatter
 import yaml
 
 from .model import ERROR, Problem, RawDocument
@@ -196,6 +197,9 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
         return fail(1, "empty file: expected front matter between two '---' lines, then the body")
     first = _FENCE.match(text)
     if not first:
+        other = _other_front_matter(text)
+        if other:
+            return fail(1, f"{other} front matter is not supported: write the fields as YAML between two '---' lines")
         return fail(1, "no front matter: the file must start with a '---' line, then YAML fields, then '---'")
     closing = _FENCE.search(text, first.end())
     if not closing:
@@ -248,6 +252,16 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
             item_lines[key] = [at(item.start_mark.line) for item in value_node.value]
     meta = {k: v for k, v in data.items() if isinstance(k, str)}
     return RawDocument(path, kind, meta, body, key_lines, item_lines, body_line), problems
+
+
+def _other_front_matter(text: str) -> str | None:
+    """The name of a front-matter format other tools accept but tsgen does not (TOML +++, JSON {...})."""
+    if frontmatter.JSONHandler().detect(text):
+        return "JSON"
+    # python-frontmatter defines its TOML handler only when a TOML library is installed
+    if re.match(r"\+{3,}[ \t]*$", text.split("\n", 1)[0]):
+        return "TOML (+++)"
+    return None
 
 
 def read_document(root: Path, path: str, kind: str) -> tuple[RawDocument | None, list[Problem]]:
