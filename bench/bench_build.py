@@ -1,0 +1,312 @@
+"""How much does `tsgen build` cost on top of a plain `mkdocs build` of the same tickets? (issue 3)
+
+For each size (default 2,000 and 10,000 tickets, plus --articles KB articles) a synthetic archive
+is generated with bench/synth.py and given the repository's own mkdocs.yml (Material, search with
+zh + jieba, the same Markdown extensions). Then, each in a fresh Python process:
+
+- tsgen: `build_site(root, load_config(root), site_dir=...)`, end to end (load, validate, link,
+  history, render, write .tsgen/, MkDocs);
+- baseline: MkDocs' Python API on the same tickets and articles written as bare pages (front matter
+  stripped, title as H1, body as written) into a separate folder, with a config that INHERITs the
+  same mkdocs.yml and an explicit `nav` holding only index.md.
+
+Runs alternate in order and the best of --repeat counts (later rounds are skipped when --budget
+would be exceeded). The build folder and site/ are removed before every run, so each is a clean
+build. Peak RSS is the child's own (os.wait4), so the parent's memory never counts. The table also
+shows CPU seconds, steadier than elapsed seconds when other work shares the machine.
+
+Targets: tsgen/baseline <= 1.3 at 10,000 tickets; tsgen growth 10k/2k <= 5.5 (1.1 x the size
+ratio for other sizes); tsgen peak RSS < 1500 MB.
+
+    /work/venv/bin/python bench/bench_build.py                    # 4 minutes on an idle 2-core machine
+    /work/venv/bin/python bench/bench_build.py --sizes 2000 --repeat 1
+    /work/venv/bin/python bench/bench_build.py --sizes 10000 --repeat 1 --profile /tmp/tsgen.prof
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+RATIO_TARGET = 1.3      # tsgen / baseline at RATIO_SIZE
+RATIO_SIZE = 10_000
+GROWTH_SLACK = 1.1      # tsgen time may grow 1.1x faster than the number of tickets (5.5 for 2k -> 10k)
+RSS_TARGET_MB = 1500
+
+
+# --- child processes: one build each, reporting seconds as JSON on the last line of stdout ---
+
+def _preload() -> None:
+    """Import MkDocs and Material before the clock starts, in both kinds of child alike."""
+    import mkdocs.commands.build  # noqa: F401
+    import mkdocs.config  # noqa: F401
+    import material.plugins.search.plugin  # noqa: F401
+
+
+def child_tsgen(root: Path, site: Path) -> dict[str, object]:
+    """Run tsgen's whole build; seconds in total and at each progress step."""
+    from tsgen.build import build_site
+    from tsgen.config import load_config
+
+    _preload()
+    marks: list[tuple[str, float, float]] = []
+    start, cpu = time.perf_counter(), time.process_time()
+    gen, warnings, _ = build_site(root, load_config(root), site_dir=site, progress=lambda msg: marks.append(
+        (msg, time.perf_counter() - start, time.process_time() - cpu)))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    # of consecutive progress messages that differ only in their numbers ("wrote 500/2479 pages"), the last
+    steps = [m for m, after in zip(marks, marks[1:] + [("", 0.0, 0.0)])
+             if re.sub(r"\d+", "#", m[0]) != re.sub(r"\d+", "#", after[0])]
+    return {"seconds": seconds, "cpu": cpu, "pages": len(gen.rendered.pages), "warnings": len(warnings),
+            "steps": steps}
+
+
+def child_baseline(config_file: Path) -> dict[str, object]:
+    """Run a plain MkDocs build of the bare pages."""
+    import logging
+
+    _preload()
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    start, cpu = time.perf_counter(), time.process_time()
+    build(load_config(str(config_file)))
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+
+
+def child_main(argv: list[str]) -> None:
+    kind, *paths = argv
+    profile = os.environ.get("TSGEN_BENCH_PROFILE")
+    work = (lambda: child_tsgen(Path(paths[0]), Path(paths[1]))) if kind == "tsgen" else \
+        (lambda: child_baseline(Path(paths[0])))
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile()
+        result = prof.runcall(work)
+        prof.dump_stats(profile)
+    else:
+        result = work()
+    print(json.dumps(result, ensure_ascii=False))
+
+
+# --- the parent: generate, run, measure, report ---
+
+@dataclass
+class Run:
+    seconds: float          # the build itself, measured in the child
+    cpu: float              # its CPU seconds (user + system): steadier than seconds on a busy machine
+    rss_mb: float
+    wall: float
+    info: dict[str, object]
+
+
+@dataclass
+class Size:
+    tickets: int
+    root: Path
+    baseline_config: Path
+    tsgen: list[Run] = field(default_factory=list)
+    baseline: list[Run] = field(default_factory=list)
+
+    @property
+    def tsgen_site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def baseline_site(self) -> Path:
+        return self.baseline_config.parent / "site"
+
+
+def spawn(args: list[str], profile: Path | None = None) -> Run:
+    """Run this file as a child; its peak RSS comes from wait4, so only the child counts."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    if profile:
+        env["TSGEN_BENCH_PROFILE"] = str(profile)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", *args],
+                                stdout=out, stderr=err, env=env, cwd=str(REPO))
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        sys.exit(f"child {' '.join(args)} failed with exit code {proc.returncode}:\n{stderr[-4000:]}")
+    info = json.loads(stdout.strip().splitlines()[-1])
+    return Run(float(info["seconds"]), float(info["cpu"]), usage.ru_maxrss / 1024, wall, info)
+
+
+def bare_pages(root: Path, docs: Path) -> int:
+    """The archive's tickets and articles as plain Markdown pages: title as H1, then the body."""
+    count = 0
+    for folder in ("tickets", "kb"):
+        for path in sorted((root / folder).rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            _, fm, body = text.split("---\n", 2)
+            meta = yaml.load(fm, Loader=yaml.CSafeLoader)
+            target = docs / folder / f"{meta['id']}.md"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f"# {meta['id']} {meta['title']}\n\n{body.lstrip()}", encoding="utf-8")
+            count += 1
+    (docs / "index.md").write_text("# 基准\n\n同一批工单的纯 MkDocs 构建。\n", encoding="utf-8")
+    (docs / "assets").mkdir(exist_ok=True)
+    shutil.copyfile(REPO / "templates" / "assets" / "tsgen.css", docs / "assets" / "tsgen.css")
+    return count
+
+
+def prepare(tmp: Path, tickets: int, articles: int, seed: int) -> Size:
+    """Generate the archive (with the real mkdocs.yml) and the baseline's docs and config."""
+    from synth import generate
+
+    root = tmp / f"archive-{tickets}"
+    start = time.perf_counter()
+    generate(root, tickets, articles, seed)
+    shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")   # Material + search(zh, jieba) as on the real site
+    base = tmp / f"baseline-{tickets}"
+    docs = base / "docs"
+    pages = bare_pages(root, docs)
+    config = base / "mkdocs.yml"
+    config.write_text(yaml.safe_dump({"INHERIT": str(root / "mkdocs.yml"), "docs_dir": str(docs),
+                                      "site_dir": str(base / "site"), "nav": ["index.md"]},
+                                     allow_unicode=True), encoding="utf-8")
+    print(f"generated {tickets} tickets + {articles} articles and {pages} bare pages "
+          f"in {time.perf_counter() - start:.1f} s", flush=True)
+    return Size(tickets, root, config)
+
+
+def clean(*paths: Path) -> None:
+    for p in paths:
+        if p.exists():
+            shutil.rmtree(p)
+
+
+def run_tsgen(size: Size, profile: Path | None = None) -> Run:
+    clean(size.root / ".tsgen", size.tsgen_site)
+    run = spawn(["tsgen", str(size.root), str(size.tsgen_site)], profile)
+    if not profile:
+        size.tsgen.append(run)
+    steps = "; ".join(f"{msg} @{t:.1f}s (cpu {c:.1f}s)" for msg, t, c in run.info.get("steps", []))
+    print(f"  tsgen    {size.tickets:>6}: {run.seconds:7.1f} s  (cpu {run.cpu:.1f} s, wall {run.wall:.1f} s, peak RSS {run.rss_mb:.0f} MB, "
+          f"{run.info['pages']} pages, {run.info['warnings']} warnings)\n           {steps}", flush=True)
+    return run
+
+
+def run_baseline(size: Size) -> Run:
+    clean(size.baseline_site)
+    run = spawn(["baseline", str(size.baseline_config)])
+    size.baseline.append(run)
+    print(f"  baseline {size.tickets:>6}: {run.seconds:7.1f} s  (cpu {run.cpu:.1f} s, wall {run.wall:.1f} s, peak RSS {run.rss_mb:.0f} MB)",
+          flush=True)
+    return run
+
+
+def tree_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report(sizes: list[Size], repeat: int) -> None:
+    print(f"\nbest of up to {repeat} (runs per size, tsgen+baseline: "
+          + ", ".join(f"{s.tickets}: {len(s.tsgen)}+{len(s.baseline)}" for s in sizes)
+          + f"); load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    head = (f"{'tickets':>8} {'tsgen s':>8} {'base s':>7} {'ratio':>6} {'growth':>7} {'tsgen cpu':>10} {'base cpu':>9} "
+            f"{'cpu ratio':>10} {'peak RSS MB':>12} {'site MB':>8} {'index MB':>9} {'base site MB':>13} "
+            f"{'base index MB':>14}")
+    print(head)
+    print("-" * len(head))
+    best: dict[int, tuple[float, float]] = {}
+    checks: list[tuple[str, bool]] = []
+    first = min(s.tickets for s in sizes)
+    for s in sizes:
+        t, b = min(r.seconds for r in s.tsgen), min(r.seconds for r in s.baseline)
+        tc, bc = min(r.cpu for r in s.tsgen), min(r.cpu for r in s.baseline)
+        rss = max(r.rss_mb for r in s.tsgen)
+        best[s.tickets] = (t, b)
+        growth = f"{t / best[first][0]:.2f}" if first in best and s.tickets != first else "-"
+        index = s.tsgen_site / "search" / "search_index.json"
+        b_index = s.baseline_site / "search" / "search_index.json"
+        print(f"{s.tickets:>8} {t:>8.1f} {b:>7.1f} {t / b:>6.2f} {growth:>7} {tc:>10.1f} {bc:>9.1f} {tc / bc:>10.2f} "
+              f"{rss:>12.0f} {tree_mb(s.tsgen_site):>8.1f} {index.stat().st_size / 2**20:>9.1f} "
+              f"{tree_mb(s.baseline_site):>13.1f} {b_index.stat().st_size / 2**20:>14.1f}")
+        checks.append((f"peak RSS of the tsgen build at {s.tickets}: {rss:.0f} MB < {RSS_TARGET_MB}",
+                       rss < RSS_TARGET_MB))
+    ratio_at = RATIO_SIZE if RATIO_SIZE in best else max(best)
+    t, b = best[ratio_at]
+    checks.insert(0, (f"tsgen/baseline at {ratio_at}: {t / b:.2f} <= {RATIO_TARGET}", t / b <= RATIO_TARGET))
+    if len(best) > 1:
+        small, large = min(best), max(best)
+        growth, limit = best[large][0] / best[small][0], GROWTH_SLACK * large / small
+        checks.insert(1, (f"tsgen growth {large}/{small}: {growth:.2f} <= {limit:.1f}", growth <= limit))
+    print()
+    for text, ok in checks:
+        print(f"{verdict(ok)}  {text}")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child_main(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="2000,10000", help="ticket counts, comma-separated (default 2000,10000)")
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=2, help="rounds; the best run counts (default 2)")
+    parser.add_argument("--budget", type=float, default=20, help="minutes; later rounds are skipped to stay within")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it (default: a temp folder)")
+    parser.add_argument("--profile", type=Path, help="afterwards, profile one tsgen build of the largest size "
+                                                     "with cProfile into this file and print the top functions")
+    args = parser.parse_args()
+    counts = [int(x) for x in args.sizes.split(",") if x.strip()]
+    deadline = time.monotonic() + args.budget * 60
+
+    with tempfile.TemporaryDirectory(prefix="tsgen-bench-build-") as tmpdir:
+        tmp = args.keep or Path(tmpdir)
+        tmp.mkdir(parents=True, exist_ok=True)
+        sizes = [prepare(tmp, n, args.articles, args.seed) for n in counts]
+        for rnd in range(args.repeat):
+            if rnd and time.monotonic() + sum(s.tsgen[-1].wall + s.baseline[-1].wall for s in sizes) > deadline:
+                print(f"round {rnd + 1} skipped: it would exceed the budget of {args.budget:g} minutes")
+                break
+            print(f"round {rnd + 1}", flush=True)
+            for i, size in enumerate(sizes):
+                if (rnd + i) % 2 == 0:
+                    run_tsgen(size)
+                    run_baseline(size)
+                else:
+                    run_baseline(size)
+                    run_tsgen(size)
+        report(sizes, args.repeat)
+        if args.profile:
+            import pstats
+
+            print(f"\nprofiling tsgen at {sizes[-1].tickets} tickets into {args.profile}")
+            run_tsgen(sizes[-1], args.profile)
+            stats = pstats.Stats(str(args.profile))
+            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
