@@ -183,3 +183,31 @@ def test_build_summary_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--root", str(root), "--quiet"])
     assert result.exit_code == 0, result.output
     assert re.search(r"Built \d+ pages \(1 tickets, 0 articles\) into .* with \d+ warnings? in [\d.]+ s", result.output)
+
+
+def test_record_and_timeline_stay_out_of_the_search_index(sample: Path) -> None:
+    index = json.loads((sample / "site/search/search_index.json").read_text(encoding="utf-8"))
+    entries = [d for d in index["docs"] if d["location"].startswith("tickets/TS202310270001/")]
+    assert entries, "the ticket page is indexed"
+    text = " ".join(d["title"] + " " + d["text"] for d in entries)
+    assert "工单编号" not in text and "处理时间线" not in text
+    assert "权限" in text, "the narrative is searchable"
+
+
+def test_dimension_listings_show_the_newest_and_every_open_ticket(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from tsgen import render
+    from tsgen.templating import environment
+
+    monkeypatch.setattr(render, "LISTING_LIMIT", 2)
+    archive = load_archive(REPO, load_config(REPO))
+    pages = {p.path: p.text for p in render.SiteRenderer(archive, environment(REPO), today=date(2024, 3, 1)).render().pages}
+    status = pages["lists/status.md"]
+    resolved = status.split("## 已解决", 1)[1].split("## ", 1)[0]
+    assert resolved.count("| [TS") == 2 and "显示最新的 2 张" in resolved
+    pending = status.split("## 待解决", 1)[1].split("## ", 1)[0]
+    n_pending = sum(t.status == "pending" for t in archive.tickets.values())
+    assert n_pending > 2 and pending.count("| [TS") == n_pending
+    assert sum(pages[f"lists/month/{m}.md"].count("| [TS") for m in ("2023-09", "2023-10", "2023-11", "2023-12")) \
+        == len(archive.tickets), "the month archive lists every ticket"
