@@ -14,17 +14,15 @@ Target: metrics add less than 20% on top of tsgen load.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Callable, TypeVar
 
-import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synth import generate  # noqa: E402
+from synth import baseline_load, generate  # noqa: E402
 
 from tsgen.config import load_config  # noqa: E402
 from tsgen.link import load_archive  # noqa: E402
@@ -44,20 +42,7 @@ def best_of(repeat: int, work: Callable[[], T]) -> tuple[float, T]:
     return best, result  # type: ignore[return-value]
 
 
-def baseline(root: Path) -> int:
-    """Read every Markdown file under tickets/ and kb/ and load its front matter with the C loader."""
-    count = 0
-    for folder in ("tickets", "kb"):
-        for dirpath, _, filenames in os.walk(root / folder):
-            for name in filenames:
-                if not name.endswith(".md"):
-                    continue
-                with open(os.path.join(dirpath, name), encoding="utf-8") as fh:
-                    text = fh.read()
-                _, fm, _ = text.split("---\n", 2)
-                yaml.load(fm, Loader=yaml.CSafeLoader)
-                count += 1
-    return count
+baseline = baseline_load  # the same baseline in every benchmark
 
 
 def main() -> None:

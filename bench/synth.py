@@ -8,9 +8,12 @@ real archive. Same seed, same archive.
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import yaml
 
 START = datetime(2023, 1, 1, 8, 0)
 DAYS = 730                                   # two years of tickets
@@ -142,3 +145,20 @@ def generate(root: Path, tickets: int, articles: int, seed: int = 1) -> None:
     for n in range(1, articles + 1):
         path, text = _article(rng, n, ids)
         (root / path).write_text(text, encoding="utf-8")
+
+
+def baseline_load(root: Path) -> int:
+    """The benchmarks' common baseline: read, decode, split on the fences and yaml.load(CSafeLoader)
+    every .md file under tickets/ and kb/, as a bare script would; returns the number of files."""
+    count = 0
+    for folder in ("tickets", "kb"):
+        for dirpath, _, filenames in os.walk(root / folder):
+            for name in filenames:
+                if not name.endswith(".md"):
+                    continue
+                with open(os.path.join(dirpath, name), "rb") as fh:
+                    text = fh.read().decode("utf-8")
+                _, fm, _ = text.split("---\n", 2)
+                yaml.load(fm, Loader=yaml.CSafeLoader)
+                count += 1
+    return count

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from .config import Config
 from .load import iter_files, read_document
-from .model import ERROR, WARNING, Archive, Article, Problem, RawDocument, Ticket
+from .model import WARNING, Archive, Article, Problem, RawDocument, Ticket
 from .validate import validate_article, validate_ticket
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")

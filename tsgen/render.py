@@ -11,8 +11,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any
 
 from . import metrics
 from .i18n import format_date, format_datetime, format_minutes, translator

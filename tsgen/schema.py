@@ -6,7 +6,7 @@ so a field's label, type, enum values and Chinese aliases are written down exact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
