@@ -8,7 +8,10 @@ zh + jieba, the same Markdown extensions). Then, each in a fresh Python process:
   history, render, write .tsgen/, MkDocs);
 - baseline: MkDocs' Python API on the same tickets and articles written as bare pages (front matter
   stripped, title as H1, body as written) into a separate folder, with a config that INHERITs the
-  same mkdocs.yml and an explicit `nav` holding only index.md.
+  same mkdocs.yml and an explicit `nav` holding only index.md (the target's baseline);
+- pages: the same plain MkDocs build of tsgen's own ticket and article pages (record table,
+  timeline, links, body) with nothing else: no home, listings, statistics or tsgen run. tsgen/pages
+  is what tsgen itself adds around MkDocs; pages/baseline is what the richer pages cost in MkDocs.
 
 Runs alternate in order and the best of --repeat counts (later rounds are skipped when --budget
 would be exceeded). The build folder and site/ are removed before every run, so each is a clean
@@ -122,8 +125,10 @@ class Size:
     tickets: int
     root: Path
     baseline_config: Path
+    pages_config: Path
     tsgen: list[Run] = field(default_factory=list)
     baseline: list[Run] = field(default_factory=list)
+    pages: list[Run] = field(default_factory=list)
 
     @property
     def tsgen_site(self) -> Path:
@@ -132,6 +137,10 @@ class Size:
     @property
     def baseline_site(self) -> Path:
         return self.baseline_config.parent / "site"
+
+    @property
+    def pages_site(self) -> Path:
+        return self.pages_config.parent / "site"
 
 
 def spawn(args: list[str], profile: Path | None = None) -> Run:
@@ -173,6 +182,37 @@ def bare_pages(root: Path, docs: Path) -> int:
     return count
 
 
+def tsgen_pages(root: Path, docs: Path) -> int:
+    """tsgen's own ticket and article pages (as `tsgen build` writes them), and nothing else."""
+    from tsgen.build import generate
+    from tsgen.config import load_config
+
+    generate(root, load_config(root))
+    built = root / ".tsgen" / "docs"
+    count = 0
+    for folder in ("tickets", "kb"):
+        for page in (built / folder).glob("*.md"):
+            if folder == "kb" and not page.stem.startswith("KB"):
+                continue  # kb/index.md and kb/review.md are listings
+            target = docs / folder / page.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(page, target)
+            count += 1
+    (docs / "index.md").write_text("# 基准\n\ntsgen 的工单与文章页面，纯 MkDocs 构建。\n", encoding="utf-8")
+    (docs / "assets").mkdir(exist_ok=True)
+    shutil.copyfile(REPO / "templates" / "assets" / "tsgen.css", docs / "assets" / "tsgen.css")
+    shutil.rmtree(root / ".tsgen")
+    return count
+
+
+def _plain_config(base: Path, root: Path, docs: Path) -> Path:
+    config = base / "mkdocs.yml"
+    config.write_text(yaml.safe_dump({"INHERIT": str(root / "mkdocs.yml"), "docs_dir": str(docs),
+                                      "site_dir": str(base / "site"), "nav": ["index.md"]},
+                                     allow_unicode=True), encoding="utf-8")
+    return config
+
+
 def prepare(tmp: Path, tickets: int, articles: int, seed: int) -> Size:
     """Generate the archive (with the real mkdocs.yml) and the baseline's docs and config."""
     from synth import generate
@@ -182,15 +222,12 @@ def prepare(tmp: Path, tickets: int, articles: int, seed: int) -> Size:
     generate(root, tickets, articles, seed)
     shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")   # Material + search(zh, jieba) as on the real site
     base = tmp / f"baseline-{tickets}"
-    docs = base / "docs"
-    pages = bare_pages(root, docs)
-    config = base / "mkdocs.yml"
-    config.write_text(yaml.safe_dump({"INHERIT": str(root / "mkdocs.yml"), "docs_dir": str(docs),
-                                      "site_dir": str(base / "site"), "nav": ["index.md"]},
-                                     allow_unicode=True), encoding="utf-8")
-    print(f"generated {tickets} tickets + {articles} articles and {pages} bare pages "
+    pages = bare_pages(root, base / "docs")
+    rich = tmp / f"pages-{tickets}"
+    rich_pages = tsgen_pages(root, rich / "docs")
+    print(f"generated {tickets} tickets + {articles} articles, {pages} bare pages and {rich_pages} tsgen pages "
           f"in {time.perf_counter() - start:.1f} s", flush=True)
-    return Size(tickets, root, config)
+    return Size(tickets, root, _plain_config(base, root, base / "docs"), _plain_config(rich, root, rich / "docs"))
 
 
 def clean(*paths: Path) -> None:
@@ -216,6 +253,11 @@ def run_baseline(size: Size) -> Run:
     size.baseline.append(run)
     print(f"  baseline {size.tickets:>6}: {run.seconds:7.1f} s  (cpu {run.cpu:.1f} s, wall {run.wall:.1f} s, peak RSS {run.rss_mb:.0f} MB)",
           flush=True)
+    clean(size.pages_site)
+    pages = spawn(["baseline", str(size.pages_config)])  # the same plain MkDocs child, on tsgen's pages
+    size.pages.append(pages)
+    print(f"  pages    {size.tickets:>6}: {pages.seconds:7.1f} s  (cpu {pages.cpu:.1f} s, wall {pages.wall:.1f} s, "
+          f"peak RSS {pages.rss_mb:.0f} MB)", flush=True)
     return run
 
 
@@ -255,6 +297,15 @@ def report(sizes: list[Size], repeat: int) -> None:
     ratio_at = RATIO_SIZE if RATIO_SIZE in best else max(best)
     t, b = best[ratio_at]
     checks.insert(0, (f"tsgen/baseline at {ratio_at}: {t / b:.2f} <= {RATIO_TARGET}", t / b <= RATIO_TARGET))
+    print(f"\n{'tickets':>8} {'pages s':>8} {'tsgen/pages':>12} {'pages/baseline':>15}   "
+          "(pages: plain MkDocs on tsgen's own ticket and article pages, nothing else)")
+    for s in sizes:
+        t_s, b_s = min(r.seconds for r in s.tsgen), min(r.seconds for r in s.baseline)
+        p_s = min(r.seconds for r in s.pages)
+        print(f"{s.tickets:>8} {p_s:>8.1f} {t_s / p_s:>12.2f} {p_s / b_s:>15.2f}")
+    p_at = min(r.seconds for s in sizes if s.tickets == ratio_at for r in s.pages)
+    checks.insert(1, (f"tsgen/pages at {ratio_at} (what tsgen adds around MkDocs): {t / p_at:.2f} <= {RATIO_TARGET}"
+                      " [informative; the target is the line above]", t / p_at <= RATIO_TARGET))
     if len(best) > 1:
         small, large = min(best), max(best)
         growth, limit = best[large][0] / best[small][0], GROWTH_SLACK * large / small
@@ -286,7 +337,8 @@ def main() -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         sizes = [prepare(tmp, n, args.articles, args.seed) for n in counts]
         for rnd in range(args.repeat):
-            if rnd and time.monotonic() + sum(s.tsgen[-1].wall + s.baseline[-1].wall for s in sizes) > deadline:
+            if rnd and time.monotonic() + sum(s.tsgen[-1].wall + s.baseline[-1].wall + s.pages[-1].wall
+                                              for s in sizes) > deadline:
                 print(f"round {rnd + 1} skipped: it would exceed the budget of {args.budget:g} minutes")
                 break
             print(f"round {rnd + 1}", flush=True)
