@@ -15,7 +15,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-DEFAULTS = Path(str(files("tsgen.templates")))
+def _defaults() -> Path:
+    """tsgen's own templates: the installed `tsgen.templates` package (the repository's templates/)."""
+    try:
+        return Path(str(files("tsgen.templates")))
+    except ModuleNotFoundError:  # source checkout imported without installing (python -m tsgen in the repo)
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+DEFAULTS = _defaults()
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!~])")
 
