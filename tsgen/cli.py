@@ -333,5 +333,22 @@ def renumber(old_id: str, root: Path, path: str | None, base: str | None, dry_ru
     click.echo(f"{old_id} -> {plan.new_id} ({done})", err=True)
 
 
+@main.command()
+@ROOT_OPTION
+@click.argument("kind", type=click.Choice(["ticket", "kb"]))
+def schema(root: Path, kind: str) -> None:
+    """Print the JSON Schema of a ticket's or KB article's front matter, for editor completion.
+
+    Example (VS Code with the YAML extension): tsgen schema ticket > .vscode/ticket.schema.json,
+    then map it to tickets/**/*.md under "yaml.schemas" in .vscode/settings.json.
+    """
+    import json
+
+    from .jsonschema import json_schema
+
+    config = load_config(root.resolve()) if root.resolve().is_dir() else load_config(Path("."))
+    click.echo(json.dumps(json_schema(kind, config), ensure_ascii=False, indent=2))
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`
     main()
