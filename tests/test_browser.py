@@ -71,9 +71,13 @@ def serve(directory: Path) -> tuple[ThreadingHTTPServer, str]:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generated]:
-    """The repository's sample archive built once for the module (also writes REPO/.tsgen, which git ignores)."""
-    site = tmp_path_factory.mktemp("browser") / "site"
-    gen, _warnings, _seconds = build_site(REPO, load_config(REPO), site_dir=site)
+    """A copy of the repository's sample archive, built once for the module (nothing is written into the repo)."""
+    root = tmp_path_factory.mktemp("browser")
+    for name in ("tickets", "kb"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    site = root / "site"
+    gen, _warnings, _seconds = build_site(root, load_config(root), site_dir=site)
     assert (site / "index.html").is_file()
     return site, gen
 
