@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import gc
-import re
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
+from .body import images, is_local_file
 from .config import Config
 from .load import iter_files, read_document
 from .model import WARNING, Archive, Article, Problem, RawDocument, Ticket
 from .validate import validate_article, validate_ticket
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
 def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None = None) -> Archive:
@@ -71,24 +70,16 @@ def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], 
         ids[value] = (raw.path, line)
 
 
-_HIDDEN = re.compile(r"<!--.*?-->|^(```|~~~).*?^\1", re.DOTALL | re.MULTILINE)
-
-
 def _check_images(root: Path, article: Article, raw: RawDocument, problems: list[Problem]) -> None:
-    # images inside comments and code blocks are not images; blank them out, keeping line numbers
-    body = _HIDDEN.sub(lambda m: "\n" * m.group(0).count("\n"), article.body)
-    for m in _IMAGE.finditer(body):
-        target = m.group(1)
-        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
-            if target.startswith(("http:", "https:", "//")):
-                line = raw.body_line + body.count("\n", 0, m.start())
-                problems.append(Problem(raw.path, line, "body", f"image {target} is on another host: copy it next to "
-                                        "the article and link it relatively (the site must work offline)", WARNING))
-            continue
-        resolved = (root / PurePosixPath(raw.path).parent / target.split("#")[0]).resolve()
-        if not resolved.is_file():
-            line = raw.body_line + body.count("\n", 0, m.start())
-            problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
+    for offset, target in images(article.body):
+        line = raw.body_line + article.body.count("\n", 0, offset)
+        if target.startswith(("http:", "https:", "//")):
+            problems.append(Problem(raw.path, line, "body", f"image {target} is on another host: copy it next to "
+                                    "the article and link it relatively (the site must work offline)", WARNING))
+        elif is_local_file(target):
+            resolved = (root / PurePosixPath(raw.path).parent / target.split("#")[0]).resolve()
+            if not resolved.is_file():
+                problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
 
 
 def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:

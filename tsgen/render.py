@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from . import metrics
+from .body import IMAGE, chunks, drop_comments, is_local_file
 from .i18n import format_date, format_datetime, format_minutes, translator
 from .model import Archive, Article, Ticket
 from .schema import TICKET_SPEC, choice_label, label
 
-_IMAGE = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
-# raw HTML in a narrative is shown as text, outside code spans and fenced blocks
-_CODE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`+[^`\n]*`+)", re.DOTALL | re.MULTILINE)
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,5}[ \t])", re.MULTILINE)
 
 
@@ -89,29 +86,21 @@ def safe_body(body: str, source: str, page: str, secrets: list[str], demote: boo
 
     With `demote`, headings move one level down so the narrative nests under the page's own section.
     """
-    def escape_html(chunk: str) -> str:
-        chunk = _TAG_OPEN.sub("&lt;", chunk)
-        return _HEADING.sub(r"#\1", chunk) if demote else chunk
-
-    out, last = [], 0
-    body = _COMMENT.sub("", body)  # authoring notes such as the templates' <!-- hints --> are not published
-    for m in _CODE.finditer(body):
-        out.append(escape_html(body[last:m.start()]))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(escape_html(body[last:]))
-    text = "".join(out)
     src_dir = posixpath.dirname(source)
     page_dir = posixpath.dirname(page)
 
     def repoint(m: re.Match[str]) -> str:
         target = m.group(2)
-        if re.match(r"[a-z][a-z0-9+.-]*:|/|#", target, re.I):
+        if not is_local_file(target):
             return m.group(0)
-        moved = posixpath.relpath(posixpath.normpath(posixpath.join(src_dir, target)), page_dir)
-        return m.group(1) + moved
+        return m.group(1) + posixpath.relpath(posixpath.normpath(posixpath.join(src_dir, target)), page_dir)
 
-    text = _IMAGE.sub(repoint, text)
+    def publish(text: str) -> str:
+        text = _TAG_OPEN.sub("&lt;", text)
+        text = IMAGE.sub(repoint, text)
+        return _HEADING.sub(r"#\1", text) if demote else text
+
+    text = "".join(piece if code else publish(piece) for piece, code in chunks(drop_comments(body)))
     for secret in secrets:
         text = text.replace(secret, "***")
     return text

@@ -1,0 +1,41 @@
+"""The Markdown body reader shared by the validator and the renderer."""
+
+from __future__ import annotations
+
+from tsgen.body import images, is_local_file
+from tsgen.render import safe_body
+
+BODY = """## 截图示例
+
+![权限配置](images/a.png)
+
+<!-- ![草稿](images/draft.png) -->
+
+```
+![代码里的不是图片](images/code.png) <b>kept</b>
+```
+
+行内 `![x](images/span.png)` 也不是。<script>alert(1)</script>
+"""
+
+
+def test_images_skip_comments_and_code_and_keep_offsets() -> None:
+    found = list(images(BODY))
+    assert [t for _, t in found] == ["images/a.png"]
+    offset = found[0][0]
+    assert BODY[offset:].startswith("![权限配置]")
+
+
+def test_is_local_file() -> None:
+    assert is_local_file("images/a.png") and is_local_file("../x.png")
+    assert not any(is_local_file(t) for t in ("https://x/a.png", "/abs.png", "#top", "data:image/png;base64,AA"))
+
+
+def test_safe_body_repoints_images_escapes_html_and_leaves_code_alone() -> None:
+    out = safe_body(BODY, "kb/sub/KB0001-x.md", "kb/KB0001.md", ["张*"], demote=True)
+    assert "![权限配置](sub/images/a.png)" in out
+    assert "draft.png" not in out, "comments are not published"
+    assert "![代码里的不是图片](images/code.png) <b>kept</b>" in out, "code blocks are untouched"
+    assert "`![x](images/span.png)`" in out
+    assert "&lt;script>alert(1)&lt;/script>" in out
+    assert "### 截图示例" in out
