@@ -18,7 +18,7 @@ from .build import InvalidArchive, generate
 from .config import load_config
 from .errors import TsgenError
 from .report import format_problems
-from .site import BUILD_DIR, write_config
+from .site import BUILD_DIR, quiet_jieba, write_config
 
 WATCHED = ("tickets", "kb", "templates", "mkdocs.yml")
 
@@ -64,6 +64,7 @@ def serve_archive(root: Path, dev_addr: str, echo: Callable[[str], None]) -> Non
     """Generate once, then serve with live reload until interrupted."""
     from mkdocs.commands.serve import serve
 
+    quiet_jieba()
     handler = _Regenerate(root, echo)
     if not handler.run():
         raise TsgenError("fix the errors above, then run `tsgen serve` again")

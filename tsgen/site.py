@@ -154,18 +154,23 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def quiet_jieba() -> None:
+    """Material segments Chinese with jieba; its dictionary-loading chatter is not news."""
+    try:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:  # pragma: no cover - jieba is a dependency, but search still works without it
+        pass
+
+
 def run_mkdocs(config_file: Path) -> list[str]:
     """Build the site with MkDocs' Python API; returns MkDocs' warnings; raises BuildError on failure."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    try:  # Material segments Chinese with jieba; its dictionary-loading chatter is not news
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:  # pragma: no cover - jieba is a dependency, but search still works without it
-        pass
+    quiet_jieba()
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
