@@ -76,6 +76,7 @@ def serve_archive(root: Path, dev_addr: str, echo: Callable[[str], None]) -> Non
     observer.schedule(handler, str(root), recursive=False)  # mkdocs.yml
     observer.daemon = True
     observer.start()
+    echo(f"Serving on http://{dev_addr}/ ; watching {', '.join(WATCHED)} (Ctrl+C to stop)")
     try:
         serve(str(root / BUILD_DIR / "mkdocs.yml"), livereload=True, dev_addr=dev_addr)
     finally:
