@@ -63,7 +63,7 @@ def write_docs(root: Path, rendered: Rendered, progress: Callable[[int, int], No
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         target.write_text(page.text, encoding="utf-8")
-        if progress and (i % 500 == 0 or i == total):
+        if progress and (i % max(500, total // 5) == 0 or i == total):
             progress(i, total)
     for source, dest in rendered.assets:
         target = fresh / dest
