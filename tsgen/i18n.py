@@ -63,6 +63,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "Articles past their review date: the owner should confirm they still hold and update `review_by`."),
     "unknown": ("未知", "unknown"),
     "month_of": ("月份", "Month"),
+    # punctuation: full-width in Chinese text, ASCII with a space in English
+    "colon": ("：", ": "),
+    "lparen": ("（", " ("),
+    "rparen": ("）", ")"),
+    "comma": ("，", ", "),
+    "semicolon": ("；", "; "),
+    "list_sep": ("、", ", "),
+    "stop": ("。", "."),
     "showing_newest": ("显示最新的 %d 张，共 %d 张；全部工单见", "Showing the newest %d of %d; every ticket is in the archive "),
 }
 
