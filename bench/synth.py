@@ -3,7 +3,9 @@
 `generate(root, tickets, articles, seed)` writes root/tickets/YYYY/MM/<id>.md, root/kb/<id>-<slug>.md
 and an empty root/mkdocs.yml (all settings default: Asia/Shanghai, P0 15 / P1 30 minutes). Every
 file passes `tsgen validate` without errors; warnings (escalation rule, knowledge debt) occur as in a
-real archive. Same seed, same archive.
+real archive. Bodies have the guide's sections and about the length of the sample archive's
+(ticket narratives median ~375 characters against the sample's ~440; articles ~440 against ~700),
+so page-building benchmarks are not dominated by the fixed per-page parts. Same seed, same archive.
 """
 
 from __future__ import annotations
@@ -46,6 +48,49 @@ def _fmt(moment: datetime) -> str:
 def _kb_index(rng: random.Random, articles: int) -> int:
     """A few articles get most links (Pareto), as in a real knowledge base."""
     return min(int(rng.paretovariate(1.2)) - 1, articles - 1)
+
+CONTEXTS = ("客户反馈该问题从今天上午开始出现，影响所在部门的全部用户。",
+            "只有个别账号出现，同部门其他同事操作正常。",
+            "问题在月末结算高峰期间反复出现，平时偶尔发生。",
+            "客户在升级到新版本后第一次使用该功能时发现。",
+            "客户称刷新页面或重新登录后问题依旧，已影响当天的业务处理。")
+ERRORS = ("ERROR 403 ORDER_VIEW_DENIED: 权限不足，您没有访问该资源的权限",
+          "java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms",
+          "504 Gateway Time-out: 报表导出任务执行超过 60 秒",
+          "401 Unauthorized: signature expired (timestamp out of range)",
+          "TypeError: Cannot read properties of undefined (reading 'length')")
+FINDINGS = ("日志显示连接池在高峰期被占满，慢查询占用连接超过 30 秒。",
+            "该账号的角色没有随部门调整同步更新，缺少对应的功能权限。",
+            "导出的数据量超过单次导出上限，后台任务排队后超时。",
+            "客户服务器时间与标准时间相差 8 分钟，接口签名校验失败。",
+            "旧版浏览器不支持页面使用的脚本语法，部分组件未能加载。")
+FEEDBACK = ("客户确认问题已解决，操作恢复正常。", "客户表示满意，希望后续版本增加操作提示。",
+            "客户认为处理时间偏长，但对结果满意。", "客户暂未回复，已通过邮件发送处理说明。")
+
+
+def _ticket_body(rng: random.Random, subject: str, symptom: str, steps: list[datetime]) -> str:
+    """A narrative of the length and shape real tickets have (the sample archive's median is ~450 characters)."""
+    lines = ["## 问题描述", "", f"{subject}{symptom}。{rng.choice(CONTEXTS)}", ""]
+    if rng.random() < 0.6:
+        lines += ["```", rng.choice(ERRORS), "```", ""]
+    lines += ["## 处理步骤", ""]
+    for i, step in enumerate(steps or [START], 1):
+        lines.append(f"{i}. {step:%H:%M} {rng.choice(PEOPLE)}{rng.choice(ACTIONS)}：{rng.choice(FINDINGS)}")
+    lines += ["", "## 解决方案", "", f"{rng.choice(ACTIONS)}，{rng.choice(FINDINGS)}处理后请客户重新操作验证。",
+              "", "## 效果验证", "", f"按客户的操作路径复测{subject}，原报错不再出现；{rng.choice(CONTEXTS)[:-1]}的情况已排除。",
+              "", "## 客户反馈", "", rng.choice(FEEDBACK), ""]
+    return "\n".join(lines)
+
+
+def _article_body(rng: random.Random, subject: str, symptom: str) -> str:
+    """A KB article body with the guide's sections, about as long as the sample archive's articles."""
+    steps = [f"{i}. {rng.choice(ACTIONS)}：{rng.choice(FINDINGS)}" for i in range(1, rng.randrange(4, 7))]
+    return "\n".join(["## 问题描述", "", f"{subject}{symptom}。{rng.choice(CONTEXTS)}", "", "```",
+                      rng.choice(ERRORS), "```", "", "## 原因分析", "", rng.choice(FINDINGS), rng.choice(FINDINGS),
+                      "", "## 解决步骤", "", *steps, "", "## 验证", "",
+                      f"按客户原操作路径复测{subject}，确认{symptom}不再出现，并检查其他模块未受影响。", "",
+                      "## 注意事项", "",
+                      "操作前备份配置文件；涉及权限变更时需客户管理员书面确认。", ""])
 
 
 def _ticket(rng: random.Random, tid: str, created: datetime, earlier: list[str], articles: int) -> str:
@@ -99,9 +144,7 @@ def _ticket(rng: random.Random, tid: str, created: datetime, earlier: list[str],
         for step in [first, *steps]:
             lines += [f"  - at: {_fmt(step)}", f"    by: {rng.choice(PEOPLE)}", f"    action: {rng.choice(ACTIONS)}"]
     lines.append("---")
-    body = (f"## 问题描述\n\n{subject}{symptom}。\n\n## 处理步骤\n\n1. {rng.choice(ACTIONS)}\n"
-            f"2. {rng.choice(ACTIONS)}\n\n## 解决方案\n\n{rng.choice(ACTIONS)}。\n")
-    return "\n".join(lines) + "\n\n" + body
+    return "\n".join(lines) + "\n\n" + _ticket_body(rng, subject, symptom, [first, *steps])
 
 
 def _article(rng: random.Random, n: int, ticket_ids: list[str]) -> tuple[str, str]:
@@ -115,9 +158,7 @@ def _article(rng: random.Random, n: int, ticket_ids: list[str]) -> tuple[str, st
     if ticket_ids and rng.random() < 0.3:
         lines.append(f"tickets: [{', '.join(sorted(set(rng.sample(ticket_ids, min(3, len(ticket_ids))))))}]")
     lines.append("---")
-    body = (f"## 问题描述\n\n{symptom}。\n\n## 原因分析\n\n{rng.choice(ACTIONS)}时发现配置缺失。\n\n"
-            f"## 解决步骤\n\n1. {rng.choice(ACTIONS)}\n2. {rng.choice(ACTIONS)}\n")
-    return f"kb/{kid}-article-{n}.md", "\n".join(lines) + "\n\n" + body
+    return f"kb/{kid}-article-{n}.md", "\n".join(lines) + "\n\n" + _article_body(rng, subject, symptom)
 
 
 def generate(root: Path, tickets: int, articles: int, seed: int = 1) -> None:
