@@ -12,6 +12,7 @@ from typing import Callable
 
 from .config import Config
 from .errors import BuildError
+from .history import read_history
 from .link import load_archive
 from .model import ERROR, Archive, Problem
 from .render import Rendered, SiteRenderer
@@ -48,15 +49,9 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
         raise InvalidArchive(archive.problems)
     say(f"loaded {len(archive.tickets)} tickets and {len(archive.articles)} articles")
     warnings = [p.format() for p in archive.warnings]
-    history = None
-    try:
-        from .history import read_history
-    except ImportError:  # pragma: no cover - history.py is optional while it is being written
-        read_history = None  # type: ignore[assignment]
-    if read_history is not None:
-        history = read_history(root)
-        if getattr(history, "warning", None):
-            warnings.append(history.warning)
+    history = read_history(root)
+    if history.warning:
+        warnings.append(history.warning)
     renderer = SiteRenderer(archive, environment(root), history=history, today=today)
     rendered = renderer.render()
     say(f"rendered {len(rendered.pages)} pages")

@@ -346,7 +346,7 @@ def schema(root: Path, kind: str) -> None:
 
     from .jsonschema import json_schema
 
-    config = load_config(root.resolve()) if root.resolve().is_dir() else load_config(Path("."))
+    config = load_config(root.resolve())  # defaults when there is no mkdocs.yml
     click.echo(json.dumps(json_schema(kind, config), ensure_ascii=False, indent=2))
 
 

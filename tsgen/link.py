@@ -121,12 +121,6 @@ def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:
             if not missing(a, "tickets", tid, "ticket", known_tickets) and tid in tickets:
                 kb_back[a.id].add(tid)
                 ticket_kb[tid].add(a.id)
-    for t in tickets.values():
-        if t.type == "fault" and t.status == "resolved" and not ticket_kb[t.id] and not t.kb:
-            # (a `kb` naming a missing article is already an error above)
-            problems.append(Problem(t.path, t.lines.get("kb", t.lines.get("status", 1)), "kb", "knowledge debt: a resolved fault that links no KB article; "
-                                    "write one with `tsgen new kb` or link an existing one", WARNING))
-
     def newest_first(ids: set[str] | list[str]) -> list[str]:
         return sorted(ids, key=lambda i: (tickets[i].created, i), reverse=True)
 
@@ -134,3 +128,8 @@ def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:
     archive.ticket_kb = {t: sorted(v) for t, v in ticket_kb.items()}
     archive.duplicates = {k: newest_first(v) for k, v in dups.items()}
     archive.related_back = {k: newest_first(v) for k, v in related.items() if v}
+    for t in tickets.values():
+        if archive.in_knowledge_debt(t):
+            problems.append(Problem(t.path, t.lines.get("kb", t.lines.get("status", 1)), "kb",
+                                    "knowledge debt: a resolved fault that links no KB article; "
+                                    "write one with `tsgen new kb` or link an existing one", WARNING))

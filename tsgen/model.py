@@ -143,6 +143,12 @@ class Archive:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
+    def in_knowledge_debt(self, ticket: Ticket) -> bool:
+        """A resolved fault linking no KB article in either direction (one naming a missing article
+        is not debt: that `kb` is an error of its own). Needs link.py's `ticket_kb`."""
+        return (ticket.type == "fault" and ticket.status == "resolved"
+                and not self.ticket_kb.get(ticket.id) and not ticket.kb)
+
     def tickets_sorted(self) -> list[Ticket]:
         """Tickets oldest first (by created, then id)."""
         return sorted(self.tickets.values(), key=lambda t: (t.created, t.id))

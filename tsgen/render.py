@@ -16,6 +16,7 @@ from typing import Any
 
 from . import metrics
 from .body import IMAGE, chunks, drop_comments, is_local_file
+from .clock import period_key
 from .i18n import format_date, format_datetime, format_minutes, translator
 from .model import Archive, Article, Ticket
 from .schema import TICKET_SPEC, choice_label, label
@@ -206,8 +207,11 @@ class SiteRenderer:
         path = article_page(article.id)
         linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
         self._page(path, "site/article.md.j2", a=article, linked=linked,
-                   review_due=bool(article.review_by and article.review_by < self.today),
+                   review_due=self._review_due(article),
                    body=safe_body(article.body, article.path, path, []), history=self._history(article.path))
+
+    def _review_due(self, article: Article) -> bool:
+        return article.review_by is not None and article.review_by < self.today
 
     def _history(self, source: str) -> Any:
         if self.history is None:
@@ -238,7 +242,7 @@ class SiteRenderer:
                       full=frozenset(self._choice("status", s) for s in ("pending", "awaiting-customer")))
         months: dict[str, list[Ticket]] = defaultdict(list)
         for t in newest:
-            months[t.created.astimezone(self.tz).strftime("%Y-%m")].append(t)
+            months[period_key(t.created, "month", self.tz)].append(t)
         for month, rows in months.items():
             self._listing(f"lists/month/{month}.md", f"{self.t('by_month')}：{month}" if self.lang == "zh"
                           else f"{self.t('by_month')}: {month}", [("", rows)])
@@ -249,7 +253,7 @@ class SiteRenderer:
         for tag, rows in tags.items():
             self._listing(f"lists/tag/{tag_slug(tag)}.md", f"{self.t('by_tag')}：{tag}" if self.lang == "zh"
                           else f"{self.t('by_tag')}: {tag}", [("", rows)])
-        debt = [t for t in newest if t.type == "fault" and t.status == "resolved" and not self.archive.ticket_kb.get(t.id)]
+        debt = [t for t in newest if self.archive.in_knowledge_debt(t)]
         self._listing("lists/debt.md", self.t("debt"), [("", debt)], note=self.t("debt_note"))
         self._page("lists/index.md", "site/lists-index.md.j2",
                    months=sorted(((m, len(r)) for m, r in months.items()), reverse=True),
@@ -263,7 +267,7 @@ class SiteRenderer:
         for a in arts:
             for tag in (a.tags or [self.t("unknown")]):
                 tags[tag].append(a)
-        due = [a for a in arts if a.review_by and a.review_by < self.today]
+        due = [a for a in arts if self._review_due(a)]
         self._page("kb/index.md", "site/kb-index.md.j2", articles=arts, uses=uses,
                    tags=sorted(tags.items(), key=lambda x: (-len(x[1]), x[0])), due=due)
         self._page("kb/review.md", "site/kb-review.md.j2", due=due, today=self.today)
