@@ -1,6 +1,8 @@
 """Golden pages: the generated Markdown of a few sample pages, compared byte for byte.
 
-A deliberate change to a template or to the renderer shows up here as a diff to review.
+A deliberate change to a template or to the renderer shows up here as a diff to review. The HTML
+that tsgen puts in a page's front matter (tsgen_head, tsgen_foot: one long YAML string each) is
+stored decoded, as the HTML itself after the page, so a diff shows the lines that changed.
 Regenerate after such a change with:
 
     TSGEN_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
@@ -13,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tsgen.config import load_config
 from tsgen.link import load_archive
@@ -31,10 +34,20 @@ def pages() -> dict[str, str]:
     return {p.path: p.text for p in rendered.pages}
 
 
+def readable(text: str) -> str:
+    """The page with each tsgen_* front-matter string decoded and appended as HTML (and checked to parse)."""
+    _, fm, body = text.split("---\n", 2)
+    meta = yaml.load(fm, Loader=yaml.CSafeLoader)
+    out = text
+    for key in sorted(k for k in meta if k.startswith("tsgen_")):
+        out += f"\n<!-- ===== {key} ===== -->\n{meta[key]}"
+    return out
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_matches_golden(pages: dict[str, str], page: str) -> None:
     golden = GOLDEN / page.replace("/", "__")
     if os.environ.get("TSGEN_UPDATE_GOLDEN"):
-        golden.write_text(pages[page], encoding="utf-8")
+        golden.write_text(readable(pages[page]), encoding="utf-8")
     assert golden.is_file(), f"no golden file for {page}; run with TSGEN_UPDATE_GOLDEN=1"
-    assert pages[page] == golden.read_text(encoding="utf-8"), f"{page} changed; review, then regenerate the golden file"
+    assert readable(pages[page]) == golden.read_text(encoding="utf-8"), f"{page} changed; review, then regenerate the golden file"

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+from mkdocs.utils import get_relative_url
 
 from . import metrics
 from .body import IMAGE, chunks, drop_comments, is_local_file
@@ -76,6 +79,22 @@ def relative(target: str, page_dir: str) -> str:
 _SPECIAL_PARTS = frozenset(("", ".", ".."))
 
 
+def page_url(path: str, directory_urls: bool = True) -> str:
+    """The URL MkDocs gives the page at docs-relative `path` (mkdocs.structure.files.File.url)."""
+    parent, _, filename = path.rpartition("/")
+    name = filename[:-3] if filename.endswith(".md") else filename
+    prefix = f"{parent}/" if parent else ""
+    if name in ("index", "README"):
+        return prefix or "./" if directory_urls else f"{prefix}index.html"
+    return f"{prefix}{name}/" if directory_urls else f"{prefix}{name}.html"
+
+
+def url_between(target: str, page: str, directory_urls: bool = True) -> str:
+    """The link from page to target (docs-relative .md paths) as MkDocs writes it in the built HTML."""
+    url = get_relative_url(page_url(target, directory_urls), page_url(page, directory_urls))
+    return url if url.isascii() else quote(url)  # as File.url
+
+
 def tag_slug(tag: str) -> str:
     """A file name for a tag page: the tag itself where safe (Chinese is fine), else hex."""
     slug = re.sub(r"[\\/:*?\"<>|#%&{}\s]+", "-", tag).strip("-.")
@@ -117,8 +136,9 @@ class SiteRenderer:
     """Prepares the context of every page and renders it with the archive's templates."""
 
     def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
-                 today: date | None = None) -> None:
+                 today: date | None = None, directory_urls: bool = True) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
+        self.directory_urls = directory_urls  # mkdocs.yml's use_directory_urls: links in tsgen's own HTML
         self.config = archive.config
         self.lang = self.config.language
         self.tz = self.config.tz
@@ -135,8 +155,11 @@ class SiteRenderer:
         def rel(target: str) -> str:
             return relative(target, page_dir)
 
+        def url(target: str) -> str:
+            return url_between(target, path, self.directory_urls)
+
         text = self.env.get_template(template).render(
-            t=self.t, lang=self.lang, rel=rel, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
+            t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
             page_path=path, site_name=self.config.site_name, **ctx)
         self.out.pages.append(Page(path, text))
 

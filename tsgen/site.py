@@ -25,6 +25,7 @@ from .templating import DEFAULTS
 
 BUILD_DIR = ".tsgen"
 CSS = "assets/tsgen.css"
+THEME = "theme"  # .tsgen/theme: the theme.custom_dir of the generated config (templates/theme/ + the user's)
 
 
 @dataclass
@@ -95,6 +96,40 @@ def _swap(docs: Path, fresh: Path) -> None:
     shutil.rmtree(fresh)
 
 
+def directory_urls(root: Path) -> bool:
+    """mkdocs.yml's use_directory_urls (default true): how tsgen's own HTML links pages."""
+    path = root / "mkdocs.yml"
+    return bool(read_mkdocs_yml(path).get("use_directory_urls", True)) if path.is_file() else True
+
+
+def write_theme(root: Path) -> tuple[Path, list[str]]:
+    """Fill .tsgen/theme: the archive's own theme.custom_dir (if any), then tsgen's main.html.
+
+    tsgen's main.html places the HTML that tsgen rendered into a page's front matter (tsgen_head,
+    tsgen_foot) around its Markdown body. A repository can replace it with templates/theme/main.html.
+    A custom_dir of the archive's own that has a main.html wins, with a warning: that file must place
+    tsgen_head and tsgen_foot itself, or ticket records will be missing.
+    """
+    build, _ = build_paths(root)
+    theme, fresh = build / THEME, build / f"{THEME}.new"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    warnings: list[str] = []
+    user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
+    custom = (user.get("theme") or {}).get("custom_dir") if isinstance(user.get("theme"), dict) else None
+    if custom and (root / custom).is_dir():
+        shutil.copytree(root / custom, fresh)
+    fresh.mkdir(parents=True, exist_ok=True)
+    own = root / "templates" / "theme" / "main.html"
+    if (fresh / "main.html").exists():
+        warnings.append(f"{custom}/main.html replaces tsgen's theme/main.html: it must place page.meta.tsgen_head "
+                        "and page.meta.tsgen_foot around page.content (see tsgen's templates/theme/main.html)")
+    else:
+        shutil.copyfile(own if own.is_file() else DEFAULTS / "theme" / "main.html", fresh / "main.html")
+    _swap(theme, fresh)
+    return theme, warnings
+
+
 def write_config(root: Path, nav: list[Any], site_dir: Path, language: str = "zh") -> Path:
     """Write .tsgen/mkdocs.yml: INHERIT the archive's mkdocs.yml, add docs/site dirs, nav and our CSS.
 
@@ -111,13 +146,13 @@ def write_config(root: Path, nav: list[Any], site_dir: Path, language: str = "zh
         "site_dir": str(site_dir.resolve()),
         "nav": nav,
         "extra_css": extra_css,
-        "theme": {"language": language},
+        "theme": {"language": language, "custom_dir": THEME},
     }
     if (root / "mkdocs.yml").is_file():
         generated = {"INHERIT": os.path.relpath(root / "mkdocs.yml", build), **generated}
     else:  # an archive without mkdocs.yml still builds, with tsgen's defaults
         generated = {"site_name": "技术支持知识库", **generated,
-                     "theme": {"name": "material", "language": language, "font": False},
+                     "theme": {"name": "material", "language": language, "font": False, "custom_dir": THEME},
                      "plugins": [{"search": {"lang": ["zh", "en"], "separator": r"[\s\u200b\-]+"}}],
                      "markdown_extensions": ["tables", "admonition", "attr_list", "md_in_html"]}
     path = build / "mkdocs.yml"

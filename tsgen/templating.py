@@ -43,6 +43,27 @@ def md_inline(value: Any) -> Markup:
     return Markup(text)
 
 
+# JSON escapes control characters; YAML also refuses these in a double-quoted scalar
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def yaml_string(value: Any) -> Markup:
+    """Text (e.g. rendered HTML) as one YAML double-quoted scalar for a page's front matter.
+
+    Marked safe: the value is already what it should be (escaped HTML), and the quoting is YAML's.
+    """
+    text = json.dumps(str(value), ensure_ascii=False)
+    return Markup(_YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def code_spans(value: Any) -> Markup:
+    """Text for HTML with its `code spans` as <code>: the UI strings written for Markdown pages."""
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape("" if value is None else value))))
+
+
 def environment(root: Path | None) -> jinja2.Environment:
     """The template environment for an archive at `root` (its templates/ override the defaults)."""
     loaders: list[jinja2.BaseLoader] = []
@@ -59,4 +80,6 @@ def environment(root: Path | None) -> jinja2.Environment:
     )
     env.filters["yaml"] = yaml_value
     env.filters["md"] = md_inline
+    env.filters["code_spans"] = code_spans
+    env.filters["yaml_string"] = yaml_string
     return env
