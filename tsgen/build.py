@@ -16,7 +16,7 @@ from .history import read_history
 from .link import load_archive
 from .model import ERROR, Archive, Problem
 from .render import Rendered, SiteRenderer
-from .site import directory_urls, navigation, run_mkdocs, write_config, write_docs, write_theme
+from .site import DocsWriter, directory_urls, navigation, run_mkdocs, write_config, write_theme
 from .templating import environment
 
 Progress = Callable[[str], None]
@@ -52,14 +52,15 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     history = read_history(root)
     if history.warning:
         warnings.append(history.warning)
-    renderer = SiteRenderer(archive, environment(root), history=history, today=today,
-                            directory_urls=directory_urls(root))
-    rendered = renderer.render()
-    say(f"rendered {len(rendered.pages)} pages")
+    with DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
+        renderer = SiteRenderer(archive, environment(root), history=history, today=today,
+                                directory_urls=directory_urls(root), on_page=writer.put)
+        rendered = renderer.render()
+        say(f"rendered {len(rendered.pages)} pages")
+        writer.finish(rendered)
     written = {p.path for p in rendered.pages}
     nav = navigation(config.language, has_stats="stats/index.md" in written, stats_nav=rendered.nav or None,
                      has_contributors="contributors.md" in written)
-    write_docs(root, rendered, progress=lambda i, n: say(f"wrote {i}/{n} pages"))
     warnings += write_theme(root)[1]
     return Generated(archive, rendered, nav, warnings)
 

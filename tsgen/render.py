@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 from mkdocs.utils import get_relative_url
@@ -136,9 +136,11 @@ class SiteRenderer:
     """Prepares the context of every page and renders it with the archive's templates."""
 
     def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
-                 today: date | None = None, directory_urls: bool = True) -> None:
+                 today: date | None = None, directory_urls: bool = True,
+                 on_page: Callable[[Page], None] | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         self.directory_urls = directory_urls  # mkdocs.yml's use_directory_urls: links in tsgen's own HTML
+        self.on_page = on_page  # called with each page as soon as it is rendered (site.DocsWriter.put)
         self.config = archive.config
         self.lang = self.config.language
         self.tz = self.config.tz
@@ -161,7 +163,10 @@ class SiteRenderer:
         text = self.env.get_template(template).render(
             t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
             page_path=path, site_name=self.config.site_name, **ctx)
-        self.out.pages.append(Page(path, text))
+        page = Page(path, text)
+        self.out.pages.append(page)
+        if self.on_page is not None:
+            self.on_page(page)
 
     def _label(self, key: str, kind: str = "ticket") -> str:
         return label(kind, key, self.lang)

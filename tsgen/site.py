@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 import yaml
 
+from . import docs_writer
 from .config import read_mkdocs_yml
 from .errors import BuildError
 from .i18n import translator
-from .render import Rendered
+from .render import Page, Rendered
 from .templating import DEFAULTS
 
 BUILD_DIR = ".tsgen"
@@ -49,33 +50,103 @@ def build_paths(root: Path) -> tuple[Path, Path]:
     return build, docs
 
 
-def write_docs(root: Path, rendered: Rendered, progress: Callable[[int, int], None] | None = None) -> Path:
-    """Write pages and assets into .tsgen/docs, replacing what a previous build left; returns docs dir."""
-    build, docs = build_paths(root)
-    fresh = build / "docs.new"
-    if fresh.exists():
-        shutil.rmtree(fresh)
-    fresh.mkdir(parents=True)
-    made: set[Path] = set()
-    total = len(rendered.pages)
-    for i, page in enumerate(rendered.pages, 1):
-        target = fresh / page.path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_text(page.text, encoding="utf-8")
-        if progress and (i % max(500, total // 5) == 0 or i == total):
-            progress(i, total)
-    for source, dest in rendered.assets:
-        target = fresh / dest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    css = fresh / CSS
-    css.parent.mkdir(parents=True, exist_ok=True)
-    own_css = root / "templates" / "assets" / "tsgen.css"
-    shutil.copyfile(own_css if own_css.is_file() else DEFAULTS / "assets" / "tsgen.css", css)
-    _swap(docs, fresh)
-    return docs
+class DocsWriter:
+    """Writes the pages into .tsgen/docs in a child process (tsgen.docs_writer) while rendering goes on.
+
+    Use as a context manager: `put` each page as it is rendered, then `finish` with the assets, which
+    also removes what an earlier build left that this one did not write. Pages go to the child in
+    batches of about 256 KB; a page whose file is unchanged is not rewritten. Where no process can
+    be started, the pages are written here instead. A failure names the file.
+    """
+
+    BATCH_BYTES = 256 * 1024
+
+    def __init__(self, root: Path, progress: Callable[[int, int], None] | None = None) -> None:
+        self.root = root
+        self.build, self.docs = build_paths(root)
+        self.progress = progress
+        self.batch: list[tuple[str, str]] = []
+        self.size = 0
+        self.made: set[str] = set()
+        self.conn: Any = None
+        self.proc: Any = None
+
+    def __enter__(self) -> "DocsWriter":
+        self.docs.mkdir(parents=True, exist_ok=True)
+        try:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("spawn")
+            self.conn, child = ctx.Pipe()
+            self.proc = ctx.Process(target=docs_writer.serve, args=(child, str(self.docs)),
+                                    name="tsgen-docs-writer", daemon=True)
+            self.proc.start()
+            child.close()
+        except (OSError, ImportError, RuntimeError):  # no processes here (a sandbox, a frozen app)
+            self.conn = self.proc = None
+        return self
+
+    def put(self, page: Page) -> None:
+        self.batch.append((page.path, page.text))
+        self.size += len(page.text)
+        if self.size >= self.BATCH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self.batch, self.size = self.batch, [], 0
+        if not batch:
+            return
+        try:
+            if self.conn is None:
+                docs_writer.write_batch(str(self.docs), batch, self.made)
+            else:
+                self.conn.send(batch)
+        except OSError as exc:
+            raise BuildError(f"could not write the pages into {self.docs}: {exc}") from exc
+
+    def finish(self, rendered: Rendered) -> Path:
+        """Wait until every page is written, then update the assets and remove stale files."""
+        self._flush()
+        if self.conn is not None:
+            try:
+                self.conn.send(None)
+                status, detail = self.conn.recv()
+            except (OSError, EOFError) as exc:
+                raise BuildError(f"the process writing {self.docs} stopped: {exc}") from exc
+            finally:
+                self._close()
+            if status != "ok":
+                raise BuildError(f"could not write the pages into {self.docs}: {detail}")
+        if self.progress:
+            self.progress(len(rendered.pages), len(rendered.pages))
+        own_css = self.root / "templates" / "assets" / "tsgen.css"
+        files = [*rendered.assets, (own_css if own_css.is_file() else DEFAULTS / "assets" / "tsgen.css", CSS)]
+        for source, dest in files:
+            target = self.docs / dest
+            if not (target.is_file() and target.stat().st_size == source.stat().st_size
+                    and target.read_bytes() == source.read_bytes()):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+        keep = {p.path for p in rendered.pages} | {dest for _, dest in files}
+        for folder, dirs, names in os.walk(self.docs, topdown=False):
+            rel = os.path.relpath(folder, self.docs).replace(os.sep, "/")
+            for name in names:
+                if (name if rel == "." else f"{rel}/{name}") not in keep:
+                    os.unlink(os.path.join(folder, name))
+            if rel != "." and not os.listdir(folder):
+                os.rmdir(folder)
+        return self.docs
+
+    def _close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.proc.join(timeout=30)
+            if self.proc.is_alive():
+                self.proc.kill()
+            self.conn = self.proc = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()  # after a failure in the renderer: the child ends on the closed pipe
 
 
 def _swap(docs: Path, fresh: Path) -> None:
