@@ -10,13 +10,14 @@ zh + jieba, the same Markdown extensions). Then, each in a fresh Python process:
   stripped, title as H1, body as written) into a separate folder, with a config that INHERITs the
   same mkdocs.yml and an explicit `nav` holding only index.md (the target's baseline);
 - pages: the same plain MkDocs build of tsgen's own ticket and article pages (record table,
-  timeline, links, body) with nothing else: no home, listings, statistics or tsgen run. tsgen/pages
+  timeline, links, body, with tsgen's theme override that shows them) with nothing else: no home, listings, statistics or tsgen run. tsgen/pages
   is what tsgen itself adds around MkDocs; pages/baseline is what the richer pages cost in MkDocs.
 
 Runs alternate in order and the best of --repeat counts (later rounds are skipped when --budget
 would be exceeded). The build folder and site/ are removed before every run, so each is a clean
-build. Peak RSS is the child's own (os.wait4), so the parent's memory never counts. The table also
-shows CPU seconds, steadier than elapsed seconds when other work shares the machine.
+build, and the disk is synced after the removal. Peak RSS is the child's own high-water mark
+(VmHWM), so the parent's memory never counts. The table also shows CPU seconds (including tsgen's
+page-writer process), steadier than elapsed seconds when other work shares the machine.
 
 Targets: tsgen/baseline <= 1.3 at 10,000 tickets; tsgen growth 10k/2k <= 5.5 (1.1 x the size
 ratio for other sizes); tsgen peak RSS < 1500 MB.
@@ -61,6 +62,26 @@ def _preload() -> None:
     import material.plugins.search.plugin  # noqa: F401
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (tsgen's page-writer process)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS. wait4's ru_maxrss would include the parent's memory at the fork
+    (Linux keeps the high-water mark across exec), and the parent holds the generated archives."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child_tsgen(root: Path, site: Path) -> dict[str, object]:
     """Run tsgen's whole build; seconds in total and at each progress step."""
     from tsgen.build import build_site
@@ -68,14 +89,15 @@ def child_tsgen(root: Path, site: Path) -> dict[str, object]:
 
     _preload()
     marks: list[tuple[str, float, float]] = []
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu = time.perf_counter(), _cpu()
     gen, warnings, _ = build_site(root, load_config(root), site_dir=site, progress=lambda msg: marks.append(
-        (msg, time.perf_counter() - start, time.process_time() - cpu)))
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        (msg, time.perf_counter() - start, _cpu() - cpu)))
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     # of consecutive progress messages that differ only in their numbers ("wrote 500/2479 pages"), the last
     steps = [m for m, after in zip(marks, marks[1:] + [("", 0.0, 0.0)])
              if re.sub(r"\d+", "#", m[0]) != re.sub(r"\d+", "#", after[0])]
-    return {"seconds": seconds, "cpu": cpu, "pages": len(gen.rendered.pages), "warnings": len(warnings),
+    return {"seconds": seconds, "cpu": cpu, "rss_mb": _peak_rss_mb(), "pages": len(gen.rendered.pages),
+            "warnings": len(warnings),
             "steps": steps}
 
 
@@ -88,9 +110,9 @@ def child_baseline(config_file: Path) -> dict[str, object]:
     from mkdocs.config import load_config
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    start, cpu = time.perf_counter(), time.process_time()
+    start, cpu = time.perf_counter(), _cpu()
     build(load_config(str(config_file)))
-    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}
+    return {"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "rss_mb": _peak_rss_mb()}
 
 
 def child_main(argv: list[str]) -> None:
@@ -114,7 +136,8 @@ def child_main(argv: list[str]) -> None:
 @dataclass
 class Run:
     seconds: float          # the build itself, measured in the child
-    cpu: float              # its CPU seconds (user + system): steadier than seconds on a busy machine
+    cpu: float              # CPU seconds (user + system, with finished child processes such as tsgen's
+                            # page writer): steadier than seconds on a busy machine
     rss_mb: float
     wall: float
     info: dict[str, object]
@@ -161,7 +184,7 @@ def spawn(args: list[str], profile: Path | None = None) -> Run:
     if proc.returncode != 0:
         sys.exit(f"child {' '.join(args)} failed with exit code {proc.returncode}:\n{stderr[-4000:]}")
     info = json.loads(stdout.strip().splitlines()[-1])
-    return Run(float(info["seconds"]), float(info["cpu"]), usage.ru_maxrss / 1024, wall, info)
+    return Run(float(info["seconds"]), float(info["cpu"]), float(info.get("rss_mb", usage.ru_maxrss / 1024)), wall, info)
 
 
 def bare_pages(root: Path, docs: Path) -> int:
@@ -201,15 +224,18 @@ def tsgen_pages(root: Path, docs: Path) -> int:
     (docs / "index.md").write_text("# 基准\n\ntsgen 的工单与文章页面，纯 MkDocs 构建。\n", encoding="utf-8")
     (docs / "assets").mkdir(exist_ok=True)
     shutil.copyfile(REPO / "templates" / "assets" / "tsgen.css", docs / "assets" / "tsgen.css")
+    shutil.copytree(root / ".tsgen" / "theme", docs.parent / "theme")  # places each page's record
     shutil.rmtree(root / ".tsgen")
     return count
 
 
 def _plain_config(base: Path, root: Path, docs: Path) -> Path:
     config = base / "mkdocs.yml"
-    config.write_text(yaml.safe_dump({"INHERIT": str(root / "mkdocs.yml"), "docs_dir": str(docs),
-                                      "site_dir": str(base / "site"), "nav": ["index.md"]},
-                                     allow_unicode=True), encoding="utf-8")
+    settings = {"INHERIT": str(root / "mkdocs.yml"), "docs_dir": str(docs), "site_dir": str(base / "site"),
+                "nav": ["index.md"]}
+    if (base / "theme").is_dir():
+        settings["theme"] = {"custom_dir": str(base / "theme")}
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     return config
 
 

@@ -3,8 +3,9 @@
 Creating ten thousand small files is mostly kernel time (1.5 to 5 s for 10,000 files on a VM's
 ext4). A thread cannot hide it: every open, write and close hands the GIL back and forth with the
 renderer. A separate process has its own interpreter and runs on the second core, so the files are
-written while the renderer works. This module imports nothing but the standard library, so the
-process starts in a few tens of milliseconds.
+written while the renderer works. It is started as `python -m tsgen.docs_writer` and reads the
+pages from its stdin; it imports nothing but the standard library, so it starts in a few tens of
+milliseconds (and, unlike multiprocessing's spawn, it never re-imports the caller's main script).
 
 A page whose file already holds the same text is not rewritten: a rebuild touches only the pages
 that changed, and a running `mkdocs serve` sees only those.
@@ -13,7 +14,7 @@ that changed, and a running `mkdocs serve` sees only those.
 from __future__ import annotations
 
 import os
-from multiprocessing.connection import Connection
+import sys
 
 
 def write_batch(folder: str, batch: list[tuple[str, str]], made: set[str]) -> int:
@@ -40,17 +41,29 @@ def write_batch(folder: str, batch: list[tuple[str, str]], made: set[str]) -> in
     return written
 
 
-def serve(conn: Connection, folder: str) -> None:
-    """Write the batches received until None; reply ("ok", files written) or ("error", message)."""
+def main(folder: str) -> int:
+    """Run as `python -m tsgen.docs_writer FOLDER`: write the pickled batches read from stdin until
+    it closes; print `ok N` (files written) or `error MESSAGE` on stdout."""
+    import pickle
+
     made: set[str] = set()
     written = 0
     error: str | None = None
-    while (batch := conn.recv()) is not None:
+    stdin = sys.stdin.buffer
+    while True:
+        try:
+            batch = pickle.load(stdin)
+        except EOFError:
+            break
         if error is not None:
-            continue  # keep draining, so the sender never blocks; the first failure is reported
+            continue  # keep reading, so the sender never blocks; the first failure is reported
         try:
             written += write_batch(folder, batch, made)
         except OSError as exc:
             error = str(exc)
-    conn.send(("error", error) if error is not None else ("ok", written))
-    conn.close()
+    sys.stdout.write(f"error {error}\n" if error is not None else f"ok {written}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

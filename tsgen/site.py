@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -54,8 +57,8 @@ class DocsWriter:
     """Writes the pages into .tsgen/docs in a child process (tsgen.docs_writer) while rendering goes on.
 
     Use as a context manager: `put` each page as it is rendered, then `finish` with the assets, which
-    also removes what an earlier build left that this one did not write. Pages go to the child in
-    batches of about 256 KB; a page whose file is unchanged is not rewritten. Where no process can
+    also removes what an earlier build left that this one did not write. Pages go to the child's stdin
+    in pickled batches of about 256 KB; a page whose file is unchanged is not rewritten. Where no process can
     be started, the pages are written here instead. A failure names the file.
     """
 
@@ -68,22 +71,16 @@ class DocsWriter:
         self.batch: list[tuple[str, str]] = []
         self.size = 0
         self.made: set[str] = set()
-        self.conn: Any = None
-        self.proc: Any = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "DocsWriter":
         self.docs.mkdir(parents=True, exist_ok=True)
         try:
-            import multiprocessing
-
-            ctx = multiprocessing.get_context("spawn")
-            self.conn, child = ctx.Pipe()
-            self.proc = ctx.Process(target=docs_writer.serve, args=(child, str(self.docs)),
-                                    name="tsgen-docs-writer", daemon=True)
-            self.proc.start()
-            child.close()
-        except (OSError, ImportError, RuntimeError):  # no processes here (a sandbox, a frozen app)
-            self.conn = self.proc = None
+            self.proc = subprocess.Popen([sys.executable, "-m", "tsgen.docs_writer", str(self.docs)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         env={**os.environ, "PYTHONPATH": _package_parent()})
+        except OSError:  # no processes here (a sandbox) or no interpreter (a frozen app)
+            self.proc = None
         return self
 
     def put(self, page: Page) -> None:
@@ -97,26 +94,26 @@ class DocsWriter:
         if not batch:
             return
         try:
-            if self.conn is None:
+            if self.proc is None:
                 docs_writer.write_batch(str(self.docs), batch, self.made)
             else:
-                self.conn.send(batch)
+                pickle.dump(batch, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError as exc:
             raise BuildError(f"could not write the pages into {self.docs}: {exc}") from exc
 
     def finish(self, rendered: Rendered) -> Path:
         """Wait until every page is written, then update the assets and remove stale files."""
         self._flush()
-        if self.conn is not None:
+        if self.proc is not None:
             try:
-                self.conn.send(None)
-                status, detail = self.conn.recv()
-            except (OSError, EOFError) as exc:
+                out, _ = self.proc.communicate(timeout=600)
+            except (OSError, subprocess.TimeoutExpired) as exc:
                 raise BuildError(f"the process writing {self.docs} stopped: {exc}") from exc
             finally:
                 self._close()
+            status, _, detail = out.decode("utf-8", "replace").strip().partition(" ")
             if status != "ok":
-                raise BuildError(f"could not write the pages into {self.docs}: {detail}")
+                raise BuildError(f"could not write the pages into {self.docs}: {detail or 'the writer failed'}")
         if self.progress:
             self.progress(len(rendered.pages), len(rendered.pages))
         own_css = self.root / "templates" / "assets" / "tsgen.css"
@@ -138,15 +135,25 @@ class DocsWriter:
         return self.docs
 
     def _close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.proc.join(timeout=30)
-            if self.proc.is_alive():
+        if self.proc is not None:
+            if self.proc.stdin and not self.proc.stdin.closed:
+                self.proc.stdin.close()  # the child ends at the end of its input
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
                 self.proc.kill()
-            self.conn = self.proc = None
+                self.proc.wait()
+            self.proc = None
 
     def __exit__(self, *exc: object) -> None:
         self._close()  # after a failure in the renderer: the child ends on the closed pipe
+
+
+def _package_parent() -> str:
+    """The folder holding the tsgen package, first on the child's PYTHONPATH (so it runs this tsgen)."""
+    parent = str(Path(__file__).resolve().parent.parent)
+    rest = os.environ.get("PYTHONPATH")
+    return parent + (os.pathsep + rest if rest else "")
 
 
 def _swap(docs: Path, fresh: Path) -> None:
