@@ -121,3 +121,20 @@ def test_built_ticket_page_shows_the_record_from_the_front_matter(tmp_path: Path
     assert html.count("<h1") == 1
     index = (tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
     assert "所属部门" not in index and "TS202310270001" in index
+
+
+def test_mkdocs_progress_counts_pages_from_mkdocs_debug_log() -> None:
+    import logging
+
+    from tsgen.build import _MkDocsProgress
+
+    said: list[str] = []
+    log = logging.getLogger("mkdocs.commands.build")
+    with _MkDocsProgress(3, said.append, every=0) as progress:
+        log.debug("Reading: tickets/T1.md")
+        log.debug("Building page tickets/T1.md")
+        log.debug("Building page tickets/T2.md")
+        log.debug("Copying static assets.")
+    assert said == ["MkDocs: converted 1/3 pages after 0 s", "MkDocs: wrote 1/3 pages after 0 s",
+                    "MkDocs: wrote 2/3 pages after 0 s"]
+    assert (progress.read, progress.built) == (1, 2) and not log.filters and log.level == logging.NOTSET

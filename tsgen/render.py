@@ -10,12 +10,12 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
-from mkdocs.utils import get_relative_url
 
 from . import metrics
 from .body import IMAGE, chunks, drop_comments, is_local_file
@@ -79,8 +79,9 @@ def relative(target: str, page_dir: str) -> str:
 _SPECIAL_PARTS = frozenset(("", ".", ".."))
 
 
+@lru_cache(maxsize=65536)
 def page_url(path: str, directory_urls: bool = True) -> str:
-    """The URL MkDocs gives the page at docs-relative `path` (mkdocs.structure.files.File.url)."""
+    """The URL MkDocs gives the page at docs-relative `path` (mkdocs.structure.files.File.url, unquoted)."""
     parent, _, filename = path.rpartition("/")
     name = filename[:-3] if filename.endswith(".md") else filename
     prefix = f"{parent}/" if parent else ""
@@ -90,9 +91,28 @@ def page_url(path: str, directory_urls: bool = True) -> str:
 
 
 def url_between(target: str, page: str, directory_urls: bool = True) -> str:
-    """The link from page to target (docs-relative .md paths) as MkDocs writes it in the built HTML."""
-    url = get_relative_url(page_url(target, directory_urls), page_url(page, directory_urls))
-    return url if url.isascii() else quote(url)  # as File.url
+    """The link from page to target (docs-relative .md paths) as MkDocs writes it in the built HTML.
+
+    mkdocs.utils.get_relative_url on the two page URLs, without its normpath (tsgen's own paths hold
+    no "." or ".." parts): it ran for every row of every listing. tests/test_page_html.py checks the
+    result against MkDocs itself.
+    """
+    url, other = page_url(target, directory_urls), page_url(page, directory_urls)
+    if not other.endswith("/"):
+        folder, _, name = other.rpartition("/")
+        if "." in name:
+            other = folder
+    o_parts = [p for p in other.split("/") if p and p != "."]
+    u_parts = [p for p in url.split("/") if p and p != "."]
+    common = 0
+    for a, b in zip(o_parts, u_parts):
+        if a != b:
+            break
+        common += 1
+    rel = "/".join([".."] * (len(o_parts) - common) + u_parts[common:]) or "."
+    if url.endswith("/"):
+        rel += "/"
+    return rel if rel.isascii() else quote(rel)  # as File.url
 
 
 def tag_slug(tag: str) -> str:
@@ -132,6 +152,18 @@ def secrets_of(ticket: Ticket) -> list[str]:
     return sorted({v for v in values if len(v.strip("*")) >= 1 and len(v) >= 2}, key=len, reverse=True)
 
 
+class Lookup(dict):  # type: ignore[type-arg]
+    """A dict that computes a missing key once: labels for the templates rendered for every ticket."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.compute(key)
+        return value
+
+
 class SiteRenderer:
     """Prepares the context of every page and renders it with the archive's templates."""
 
@@ -148,6 +180,9 @@ class SiteRenderer:
         self.today = today or datetime.now(self.tz).date()
         self.facts = {f.ticket.id: f for f in metrics.ticket_facts(archive)}
         self.out = Rendered()
+        # lb[key], ch[key][value], tr[key]: L(key), C(key, value), t(key) as lookups (see ticket-head.html.j2)
+        self.tables = {"lb": Lookup(self._label), "tr": Lookup(self.t),
+                       "ch": Lookup(lambda key: Lookup(lambda value: self._choice(key, value)))}
 
     # --- helpers shared by the templates ---
 
@@ -162,7 +197,7 @@ class SiteRenderer:
 
         text = self.env.get_template(template).render(
             t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
-            page_path=path, site_name=self.config.site_name, **ctx)
+            page_path=path, site_name=self.config.site_name, **self.tables, **ctx)
         page = Page(path, text)
         self.out.pages.append(page)
         if self.on_page is not None:
