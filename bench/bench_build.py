@@ -224,7 +224,7 @@ def tsgen_pages(root: Path, docs: Path) -> int:
     (docs / "index.md").write_text("# 基准\n\ntsgen 的工单与文章页面，纯 MkDocs 构建。\n", encoding="utf-8")
     (docs / "assets").mkdir(exist_ok=True)
     shutil.copyfile(REPO / "templates" / "assets" / "tsgen.css", docs / "assets" / "tsgen.css")
-    shutil.copytree(root / ".tsgen" / "theme", docs.parent / "theme")  # places each page's record
+    shutil.copytree(root / ".tsgen" / "theme", docs.parent / "theme", dirs_exist_ok=True)  # shows the record
     shutil.rmtree(root / ".tsgen")
     return count
 
