@@ -34,7 +34,10 @@ class InvalidArchive(BuildError):
 
 @dataclass
 class Generated:
-    """The archive and the pages generated from it (before MkDocs runs)."""
+    """The archive and the pages generated from it (before MkDocs runs).
+
+    `rendered.pages` holds each page's path; the texts went to .tsgen/docs and are not kept.
+    """
 
     archive: Archive
     rendered: Rendered

@@ -172,7 +172,8 @@ class SiteRenderer:
                  on_page: Callable[[Page], None] | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         self.directory_urls = directory_urls  # mkdocs.yml's use_directory_urls: links in tsgen's own HTML
-        self.on_page = on_page  # called with each page as soon as it is rendered (site.DocsWriter.put)
+        self.on_page = on_page  # given each page as soon as it is rendered (site.DocsWriter.put); the
+        # rendered result then keeps only the pages' paths
         self.config = archive.config
         self.lang = self.config.language
         self.tz = self.config.tz
@@ -199,9 +200,11 @@ class SiteRenderer:
             t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
             page_path=path, site_name=self.config.site_name, **self.tables, **ctx)
         page = Page(path, text)
-        self.out.pages.append(page)
-        if self.on_page is not None:
+        if self.on_page is None:
+            self.out.pages.append(page)
+        else:  # the writer has the text now; keeping every page's text too cost ~100 MB at 10,000 tickets
             self.on_page(page)
+            self.out.pages.append(Page(path, ""))
 
     def _label(self, key: str, kind: str = "ticket") -> str:
         return label(kind, key, self.lang)
