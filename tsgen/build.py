@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .config import Config
 from .errors import BuildError
@@ -17,7 +17,7 @@ from .history import read_history
 from .link import load_archive
 from .model import ERROR, Archive, Problem
 from .render import Rendered, SiteRenderer
-from .site import DocsWriter, directory_urls, navigation, run_mkdocs, write_config, write_theme
+from .site import DocsWriter, MkDocsRun, directory_urls, navigation, write_config, write_theme
 from .templating import environment
 
 Progress = Callable[[str], None]
@@ -61,8 +61,13 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None) -> Generated:
-    """Validate, then render every page into .tsgen/docs and write .tsgen/mkdocs.yml."""
+def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None,
+             while_writing: Callable[[list[Any]], None] | None = None) -> Generated:
+    """Validate, then render every page into .tsgen/docs and fill .tsgen/theme.
+
+    `while_writing(nav)`, if given, runs once everything is rendered, while the writer process
+    may still be writing pages (build_site prepares MkDocs there).
+    """
     say = progress or (lambda _msg: None)
     archive = load_archive(root, config)
     if archive.errors:
@@ -77,11 +82,13 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
                                 directory_urls=directory_urls(root), on_page=writer.put)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
+        written = {p.path for p in rendered.pages}
+        nav = navigation(config.language, has_stats="stats/index.md" in written, stats_nav=rendered.nav or None,
+                         has_contributors="contributors.md" in written)
+        warnings += write_theme(root)[1]
+        if while_writing is not None:
+            while_writing(nav)
         writer.finish(rendered)
-    written = {p.path for p in rendered.pages}
-    nav = navigation(config.language, has_stats="stats/index.md" in written, stats_nav=rendered.nav or None,
-                     has_contributors="contributors.md" in written)
-    warnings += write_theme(root)[1]
     return Generated(archive, rendered, nav, warnings)
 
 
@@ -89,16 +96,20 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
                today: date | None = None) -> tuple[Generated, list[str], float]:
     """Generate the pages and run MkDocs into `site_dir` (default site/); returns (generated, warnings, seconds)."""
     start = time.perf_counter()
-    gen = generate(root, config, progress, today)
-    site_dir = site_dir or root / "site"
-    config_file = write_config(root, gen.nav, site_dir, config.language)
+    site = site_dir or root / "site"
+    runs: list[MkDocsRun] = []
+
+    def prepare(nav: list[Any]) -> None:  # MkDocs' configuration and jieba load while the last pages are written
+        runs.append(MkDocsRun(write_config(root, nav, site, config.language)).prepare())
+
+    gen = generate(root, config, progress, today, while_writing=prepare)
     with _frozen_heap():
         if progress is None:
-            mk_warnings = run_mkdocs(config_file)
+            mk_warnings = runs[0].build()
         else:
             progress("running MkDocs (Material) ...")
             with _MkDocsProgress(len(gen.rendered.pages), progress):
-                mk_warnings = run_mkdocs(config_file)
+                mk_warnings = runs[0].build()
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
 
 

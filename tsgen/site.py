@@ -14,9 +14,10 @@ import pickle
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -277,23 +278,59 @@ def quiet_jieba() -> None:
         pass
 
 
+class MkDocsRun:
+    """MkDocs' Python API in two steps, so the first can overlap tsgen's own waiting.
+
+    `prepare` loads and checks the configuration and loads jieba's dictionary (about a second that
+    Material's search would otherwise spend on its first page); `build` builds the site. Both
+    collect MkDocs' warnings and turn its failures into BuildError.
+    """
+
+    def __init__(self, config_file: Path) -> None:
+        self.config_file = config_file
+        self.cfg: Any = None
+        self.handler = _Collect()
+
+    @contextmanager
+    def _reported(self) -> Iterator[None]:
+        from mkdocs.exceptions import MkDocsException
+
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(self.handler)
+        try:
+            yield
+        except MkDocsException as exc:
+            raise BuildError(f"MkDocs failed: {exc}") from exc
+        except (OSError, yaml.YAMLError) as exc:
+            raise BuildError(f"MkDocs failed: {exc}") from exc
+        finally:
+            logger.removeHandler(self.handler)
+
+    def prepare(self) -> "MkDocsRun":
+        from mkdocs.config import load_config
+
+        quiet_jieba()
+        with self._reported():
+            self.cfg = load_config(str(self.config_file))
+        try:
+            import jieba
+
+            jieba.initialize()  # a jieba_dict of the user's (search plugin) replaces it in on_config
+        except ImportError:  # pragma: no cover - jieba is a dependency
+            pass
+        return self
+
+    def build(self) -> list[str]:
+        """Build the site; returns MkDocs' warnings (of both steps)."""
+        from mkdocs.commands.build import build
+
+        if self.cfg is None:
+            self.prepare()
+        with self._reported():
+            build(self.cfg)
+        return self.handler.messages
+
+
 def run_mkdocs(config_file: Path) -> list[str]:
     """Build the site with MkDocs' Python API; returns MkDocs' warnings; raises BuildError on failure."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
-    quiet_jieba()
-    handler = _Collect()
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    try:
-        cfg = load_config(str(config_file))
-        build(cfg)
-    except MkDocsException as exc:
-        raise BuildError(f"MkDocs failed: {exc}") from exc
-    except (OSError, yaml.YAMLError) as exc:
-        raise BuildError(f"MkDocs failed: {exc}") from exc
-    finally:
-        logger.removeHandler(handler)
-    return handler.messages
+    return MkDocsRun(config_file).build()
