@@ -138,3 +138,28 @@ def test_mkdocs_progress_counts_pages_from_mkdocs_debug_log() -> None:
     assert said == ["MkDocs: converted 1/3 pages after 0 s", "MkDocs: wrote 1/3 pages after 0 s",
                     "MkDocs: wrote 2/3 pages after 0 s"]
     assert (progress.read, progress.built) == (1, 2) and not log.filters and log.level == logging.NOTSET
+
+
+def test_plain_mkdocs_rebuilds_the_site_from_the_build_folder(tmp_path: Path) -> None:
+    """`mkdocs build -f .tsgen/mkdocs.yml` gives the same pages, records included, without tsgen."""
+    import shutil
+    import sys
+
+    from tsgen.build import build_site
+    from tsgen.config import load_config
+
+    write(tmp_path, TICKET_PATH, ticket_text(extra="customer: {department: 销售部}"))
+    site = tmp_path / "site"
+    build_site(tmp_path, load_config(tmp_path), site_dir=site)
+    generated = yaml.safe_load((tmp_path / ".tsgen" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert generated["docs_dir"] == "docs" and generated["theme"]["custom_dir"] == "theme"  # relative: Zensical too
+    page = site / "tickets" / "TS202310270001" / "index.html"
+    first = page.read_text(encoding="utf-8")
+    shutil.rmtree(site)
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", ".tsgen/mkdocs.yml"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    again = page.read_text(encoding="utf-8")
+    assert "<td>所属部门</td><td>销售部</td>" in again
+    strip = lambda html: html.split('<article', 1)[1].split('</article>', 1)[0]  # noqa: E731 - build date aside
+    assert strip(again) == strip(first)

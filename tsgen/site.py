@@ -221,7 +221,7 @@ def write_config(root: Path, nav: list[Any], site_dir: Path, language: str = "zh
     if CSS not in extra_css:
         extra_css.append(CSS)
     generated: dict[str, Any] = {
-        "docs_dir": str(docs.resolve()),
+        "docs_dir": os.path.relpath(docs, build),  # "docs": relative, as Zensical requires
         "site_dir": str(site_dir.resolve()),
         "nav": nav,
         "extra_css": extra_css,
