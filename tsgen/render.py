@@ -93,23 +93,13 @@ def page_url(path: str, directory_urls: bool = True) -> str:
 def url_between(target: str, page: str, directory_urls: bool = True) -> str:
     """The link from page to target (docs-relative .md paths) as MkDocs writes it in the built HTML.
 
-    mkdocs.utils.get_relative_url on the two page URLs, without its normpath (tsgen's own paths hold
-    no "." or ".." parts): it ran for every row of every listing. tests/test_page_html.py checks the
-    result against MkDocs itself.
+    mkdocs.utils.get_relative_url on the two page URLs, by way of `relative` (no normpath: it ran
+    for every row of every listing). tests/test_page_html.py checks the result against MkDocs.
     """
     url, other = page_url(target, directory_urls), page_url(page, directory_urls)
-    if not other.endswith("/"):
-        folder, _, name = other.rpartition("/")
-        if "." in name:
-            other = folder
-    o_parts = [p for p in other.split("/") if p and p != "."]
-    u_parts = [p for p in url.split("/") if p and p != "."]
-    common = 0
-    for a, b in zip(o_parts, u_parts):
-        if a != b:
-            break
-        common += 1
-    rel = "/".join([".."] * (len(o_parts) - common) + u_parts[common:]) or "."
+    folder, _, name = other.rstrip("/").rpartition("/")
+    base = other.rstrip("/") if other.endswith("/") or "." not in name else folder  # a file's folder
+    rel = relative(url.strip("/") or ".", "" if base == "." else base)
     if url.endswith("/"):
         rel += "/"
     return rel if rel.isascii() else quote(rel)  # as File.url
