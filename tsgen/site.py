@@ -121,8 +121,7 @@ class DocsWriter:
         files = [*rendered.assets, (own_css if own_css.is_file() else DEFAULTS / "assets" / "tsgen.css", CSS)]
         for source, dest in files:
             target = self.docs / dest
-            if not (target.is_file() and target.stat().st_size == source.stat().st_size
-                    and target.read_bytes() == source.read_bytes()):
+            if not _same_file(source, target):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
         keep = {p.path for p in rendered.pages} | {dest for _, dest in files}
@@ -157,18 +156,24 @@ def _package_parent() -> str:
     return parent + (os.pathsep + rest if rest else "")
 
 
-def _swap(docs: Path, fresh: Path) -> None:
-    """Replace docs/ by fresh/ with file-level updates, so a running `mkdocs serve` sees only real changes."""
-    if not docs.exists():
-        fresh.rename(docs)
+def _same_file(source: Path, target: Path) -> bool:
+    """Whether target already holds source's bytes (then it is left alone, and so is its mtime)."""
+    return target.is_file() and target.stat().st_size == source.stat().st_size \
+        and target.read_bytes() == source.read_bytes()
+
+
+def _swap(folder: Path, fresh: Path) -> None:
+    """Replace folder by fresh with file-level updates, so a running `mkdocs serve` sees only real changes."""
+    if not folder.exists():
+        fresh.rename(folder)
         return
     new_files = {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
-    for old in [p for p in docs.rglob("*") if p.is_file()]:
-        if old.relative_to(docs) not in new_files:
+    for old in [p for p in folder.rglob("*") if p.is_file()]:
+        if old.relative_to(folder) not in new_files:
             old.unlink()
     for rel in new_files:
-        src, dst = fresh / rel, docs / rel
-        if dst.is_file() and dst.stat().st_size == src.stat().st_size and dst.read_bytes() == src.read_bytes():
+        src, dst = fresh / rel, folder / rel
+        if _same_file(src, dst):
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
@@ -329,8 +334,3 @@ class MkDocsRun:
         with self._reported():
             build(self.cfg)
         return self.handler.messages
-
-
-def run_mkdocs(config_file: Path) -> list[str]:
-    """Build the site with MkDocs' Python API; returns MkDocs' warnings; raises BuildError on failure."""
-    return MkDocsRun(config_file).build()
