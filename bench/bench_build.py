@@ -88,7 +88,7 @@ def _peak_rss_mb() -> float:
 
 def child_tsgen(root: Path, site: Path) -> dict[str, object]:
     """Run tsgen's whole build; seconds in total and at each progress step."""
-    from tsgen.build import build_site
+    from tsgen.site.build import build_site
     from tsgen.config import load_config
 
     _preload()
@@ -211,7 +211,7 @@ def bare_pages(root: Path, docs: Path) -> int:
 
 def tsgen_pages(root: Path, docs: Path) -> int:
     """tsgen's own ticket and article pages (as `tsgen build` writes them), and nothing else."""
-    from tsgen.build import generate
+    from tsgen.site.build import generate
     from tsgen.config import load_config
 
     generate(root, load_config(root))

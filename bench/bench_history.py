@@ -31,7 +31,7 @@ from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tsgen.history import _FORMAT, read_history  # noqa: E402
+from tsgen.repo.history import _FORMAT, read_history  # noqa: E402
 
 AUTHORS = [("王工", "wang@example.com"), ("李工", "li@example.com"), ("张工", "zhang@example.com"),
            ("Alice", "alice@example.com"), ("Bob", "bob@example.com"), ("Carol", "carol@example.com"),

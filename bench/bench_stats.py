@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import baseline_load, generate  # noqa: E402
 
 from tsgen.config import load_config  # noqa: E402
-from tsgen.link import load_archive  # noqa: E402
-from tsgen.metrics import compute_periods  # noqa: E402
+from tsgen.archive.link import load_archive  # noqa: E402
+from tsgen.stats.metrics import compute_periods  # noqa: E402
 
 T = TypeVar("T")
 TARGET = 0.20

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import baseline_load, generate  # noqa: E402
 
 from tsgen.config import load_config  # noqa: E402
-from tsgen.link import load_archive  # noqa: E402
-from tsgen.load import iter_files  # noqa: E402
-from tsgen.report import format_problems  # noqa: E402
+from tsgen.archive.link import load_archive  # noqa: E402
+from tsgen.archive.load import iter_files  # noqa: E402
+from tsgen.archive.problems import format_problems  # noqa: E402
 
 RATIO_TARGET = 1.3
 MEMORY_TARGET_MB = 500

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_clean, kb_text, run_cli, ticket_text, write
-from tsgen import authoring
-from tsgen.authoring import TicketDraft, init_archive, new_article, new_ticket
+from tsgen.edit import authoring
+from tsgen.edit.authoring import TicketDraft, init_archive, new_article, new_ticket
 from tsgen.config import Config, load_config
-from tsgen.link import load_archive
+from tsgen.archive.link import load_archive
 
 CONFIG = Config()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tsgen.body import images, is_local_file
-from tsgen.render import safe_body
+from tsgen.archive.body import images, is_local_file
+from tsgen.site.render import safe_body
 
 BODY = """## 截图示例
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"no Chromium at 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 expect = sync_api.expect
 
-from tsgen.build import Generated, build_site  # noqa: E402  (after the skips)
+from tsgen.site.build import Generated, build_site  # noqa: E402  (after the skips)
 from tsgen.config import load_config  # noqa: E402
 
 REPO = Path(__file__).parents[1]

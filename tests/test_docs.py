@@ -9,7 +9,7 @@ import click
 from click.testing import CliRunner
 
 from tsgen.cli import main
-from tsgen.schema import KB_FIELDS, TICKET_FIELDS
+from tsgen.archive.schema import KB_FIELDS, TICKET_FIELDS
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from tsgen.config import load_config
-from tsgen.link import load_archive
-from tsgen.render import SiteRenderer
+from tsgen.archive.link import load_archive
+from tsgen.site.render import SiteRenderer
 from tsgen.templating import environment
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,9 +12,9 @@ from conftest import kb_text, ticket_path, ticket_text
 from gitutil import ALICE, BOB, CAROL, GitRepo, git_env  # noqa: F401  (git_env is a fixture)
 from tsgen.config import Config
 from tsgen.errors import HistoryError
-from tsgen.history import (SHALLOW_WARNING, History, changed_since, contributors_summary, files_at, parse_log,
+from tsgen.repo.history import (SHALLOW_WARNING, History, changed_since, contributors_summary, files_at, parse_log,
                            read_history, resolve_ref)
-from tsgen.link import load_archive
+from tsgen.archive.link import load_archive
 
 T1 = "TS202311020001"
 T2 = "TS202311020002"

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import run_cli
 from tsgen.config import load_config
-from tsgen.jsonschema import json_schema
-from tsgen.load import iter_files, read_document
+from tsgen.archive.jsonschema import json_schema
+from tsgen.archive.load import iter_files, read_document
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from conftest import assert_clean, kb_text, run_cli, ticket_path, ticket_text, write
 
-from tsgen.clock import parse_datetime
+from tsgen.archive.clock import parse_datetime
 from tsgen.config import BusinessHours, Config
-from tsgen.link import link, load_archive
-from tsgen.metrics import compute_periods, compute_total, median, p90, ratio
-from tsgen.model import Archive, Article, LogEntry, Ticket
-from tsgen.stats_report import format_csv, format_table
+from tsgen.archive.link import link, load_archive
+from tsgen.stats.metrics import compute_periods, compute_total, median, p90, ratio
+from tsgen.archive.model import Archive, Article, LogEntry, Ticket
+from tsgen.stats.formats import format_csv, format_table
 
 SHANGHAI = Config()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from tsgen.authoring import new_article
+from tsgen.edit.authoring import new_article
 from tsgen.config import Config
-from tsgen.link import load_archive
+from tsgen.archive.link import load_archive
 
 
 def _one(args: tuple[str, int]) -> str:

@@ -2,7 +2,7 @@
 
 Ticket records, article boxes, listings and statistics are rendered by tsgen into the page's front
 matter (tsgen_head / tsgen_foot) and placed by templates/theme/main.html; the pages are written by
-a child process (tsgen.docs_writer). These tests pin the pieces of that path.
+a child process (tsgen.site.docs_writer). These tests pin the pieces of that path.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from mkdocs.structure.files import File
 
 from conftest import TICKET_PATH, ticket_text, write
 from tsgen.errors import BuildError
-from tsgen.render import Page, Rendered, page_url, url_between
-from tsgen.site import DocsWriter, write_theme
+from tsgen.site.render import Page, Rendered, page_url, url_between
+from tsgen.site.mkdocs import DocsWriter, write_theme
 from tsgen.templating import yaml_string
 
 PATHS = ["index.md", "tickets/TS202310270001.md", "kb/KB0001.md", "kb/index.md", "lists/tag/权限.md",
@@ -111,7 +111,7 @@ def test_theme_override_and_the_users_custom_dir(tmp_path: Path) -> None:
 
 def test_built_ticket_page_shows_the_record_from_the_front_matter(tmp_path: Path) -> None:
     """End to end on one ticket: the record is in the HTML page, not in the search index."""
-    from tsgen.build import build_site
+    from tsgen.site.build import build_site
     from tsgen.config import load_config
 
     write(tmp_path, TICKET_PATH, ticket_text(extra="customer: {name: 张三丰, department: 销售部}"))
@@ -126,7 +126,7 @@ def test_built_ticket_page_shows_the_record_from_the_front_matter(tmp_path: Path
 def test_mkdocs_progress_counts_pages_from_mkdocs_debug_log() -> None:
     import logging
 
-    from tsgen.build import _MkDocsProgress
+    from tsgen.site.build import _MkDocsProgress
 
     said: list[str] = []
     log = logging.getLogger("mkdocs.commands.build")
@@ -145,7 +145,7 @@ def test_plain_mkdocs_rebuilds_the_site_from_the_build_folder(tmp_path: Path) ->
     import shutil
     import sys
 
-    from tsgen.build import build_site
+    from tsgen.site.build import build_site
     from tsgen.config import load_config
 
     write(tmp_path, TICKET_PATH, ticket_text(extra="customer: {department: 销售部}"))

@@ -19,12 +19,12 @@ from conftest import KB_FIELDS as KB_DEFAULTS
 from conftest import TICKET_FIELDS as TICKET_DEFAULTS
 from conftest import write
 from tsgen.config import Config
-from tsgen.link import load_archive
-from tsgen.load import decode, parse_front_matter
-from tsgen.model import ERROR, WARNING, Archive, Article, Problem, RawDocument, Ticket
-from tsgen.report import format_problems
-from tsgen.schema import KB_FIELDS, TICKET_FIELDS
-from tsgen.validate import validate_article, validate_ticket
+from tsgen.archive.link import load_archive
+from tsgen.archive.load import decode, parse_front_matter
+from tsgen.archive.model import ERROR, WARNING, Archive, Article, Problem, RawDocument, Ticket
+from tsgen.archive.problems import format_problems
+from tsgen.archive.schema import KB_FIELDS, TICKET_FIELDS
+from tsgen.archive.validate import validate_article, validate_ticket
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,7 @@ import pytest
 from conftest import assert_clean, kb_text, run_cli, ticket_path, ticket_text, write
 from gitutil import ALICE, GitRepo, git_env  # noqa: F401  (git_env is a fixture)
 from tsgen.config import Config
-from tsgen.renumber import plan_renumber
+from tsgen.repo.renumber import plan_renumber
 
 OLD, NEW = "TS202311020001", "TS202311020002"
 OTHER = "TS202311050001"

@@ -13,11 +13,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tsgen.build import build_site
+from tsgen.site.build import build_site
 from tsgen.cli import main
 from tsgen.config import load_config
-from tsgen.link import load_archive
-from tsgen.render_stats import lookup
+from tsgen.archive.link import load_archive
+from tsgen.site.render_stats import lookup
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -198,7 +198,7 @@ def test_record_and_timeline_stay_out_of_the_search_index(sample: Path) -> None:
 def test_dimension_listings_show_the_newest_and_every_open_ticket(monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import date
 
-    from tsgen import render
+    from tsgen.site import render
     from tsgen.templating import environment
 
     monkeypatch.setattr(render, "LISTING_LIMIT", 2)

@@ -19,7 +19,7 @@ from click.testing import Result
 from conftest import (KB_PATH, TICKET_PATH, assert_clean, kb_text, line_of, run_cli, ticket_path, ticket_text,
                       write)
 from tsgen.config import Config, load_config
-from tsgen.link import load_archive
+from tsgen.archive.link import load_archive
 
 REPO = Path(__file__).resolve().parents[1]
 SHANGHAI = ZoneInfo("Asia/Shanghai")

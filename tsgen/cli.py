@@ -10,21 +10,21 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .authoring import TicketDraft, init_archive, new_article, new_ticket
-from .clock import parse_date, parse_datetime
-from .config import load_config
-from .errors import TsgenError
-from .guard import guard_archive
-from .history import changed_since as changed_paths
-from .link import load_archive
-from .load import iter_files
-from .metrics import PERIODS, compute_periods
-from .model import ERROR, WARNING
-from .renumber import renumber as renumber_ticket, ticket_ids_at
-from .report import format_problems, summary
-from .schema import TICKET_SPEC
-from .stats_report import format_csv, format_json, format_table
+from tsgen import __version__
+from tsgen.edit.authoring import TicketDraft, init_archive, new_article, new_ticket
+from tsgen.archive.clock import parse_date, parse_datetime
+from tsgen.config import load_config
+from tsgen.errors import TsgenError
+from tsgen.repo.guard import guard_archive
+from tsgen.repo.history import changed_since as changed_paths
+from tsgen.archive.link import load_archive
+from tsgen.archive.load import iter_files
+from tsgen.stats.metrics import PERIODS, compute_periods
+from tsgen.archive.model import ERROR, WARNING
+from tsgen.repo.renumber import renumber as renumber_ticket, ticket_ids_at
+from tsgen.archive.problems import format_problems, summary
+from tsgen.archive.schema import TICKET_SPEC
+from tsgen.stats.formats import format_csv, format_json, format_table
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="The archive repository (holds tickets/, kb/, mkdocs.yml).")
@@ -261,7 +261,7 @@ def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
     Errors stop the build with the same report as `tsgen validate`. Ends with one line:
     pages written, tickets, articles, warnings, seconds. Example: tsgen build && open site/index.html
     """
-    from .build import InvalidArchive, build_site
+    from tsgen.site.build import InvalidArchive, build_site
 
     root = _root(root)
     config = load_config(root)
@@ -293,7 +293,7 @@ def serve(root: Path, dev_addr: str) -> None:
     browser reloads. Validation errors are printed and the last good pages stay up.
     Example: tsgen serve --dev-addr 0.0.0.0:8000
     """
-    from .serve import serve_archive
+    from tsgen.site.serve import serve_archive
 
     root = _root(root)
     serve_archive(root, dev_addr, echo=lambda m: click.echo(m, err=True))
@@ -344,7 +344,7 @@ def schema(root: Path, kind: str) -> None:
     """
     import json
 
-    from .jsonschema import json_schema
+    from tsgen.archive.jsonschema import json_schema
 
     config = load_config(root.resolve())  # defaults when there is no mkdocs.yml
     click.echo(json.dumps(json_schema(kind, config), ensure_ascii=False, indent=2))

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from .errors import ConfigError
+from tsgen.errors import ConfigError
 
 PRIORITIES = ("P0", "P1", "P2", "P3", "P4")
 LANGUAGES = ("zh", "en")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .config import Config
-from .schema import KB_FIELDS, TICKET_FIELDS, FieldSpec
+from tsgen.config import Config
+from tsgen.archive.schema import KB_FIELDS, TICKET_FIELDS, FieldSpec
 
 _DATETIME = {"anyOf": [{"type": "string", "pattern": r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}[T ]+\d{1,2}:\d{2}"},
                        {"type": "string", "format": "date-time"}]}

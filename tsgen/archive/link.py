@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from .body import images, is_local_file
-from .config import Config
-from .load import iter_files, read_document
-from .model import WARNING, Archive, Article, Problem, RawDocument, Ticket
-from .validate import validate_article, validate_ticket
+from tsgen.archive.body import images, is_local_file
+from tsgen.config import Config
+from tsgen.archive.load import iter_files, read_document
+from tsgen.archive.model import WARNING, Archive, Article, Problem, RawDocument, Ticket
+from tsgen.archive.validate import validate_article, validate_ticket
 
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import frontmatter
 import yaml
 
-from .model import ERROR, Problem, RawDocument
+from tsgen.archive.model import ERROR, Problem, RawDocument
 
 try:  # the C loader is several times faster; fall back for builds of PyYAML without libyaml
     from yaml import CSafeLoader as _BaseLoader

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from tsgen.config import Config
 
 ERROR = "error"
 WARNING = "warning"

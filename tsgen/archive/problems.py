@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import ERROR, Problem
+from tsgen.archive.model import ERROR, Problem
 
 
 def _escape_gh(value: str, prop: bool = False) -> str:

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Callable
 
-from .clock import minutes_between, parse_date, parse_datetime
-from .config import Config
-from .model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
-from .schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
+from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
+from tsgen.config import Config
+from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
+from tsgen.archive.schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
 KB_ID = re.compile(r"KB\d{4,}")
 _REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type"}

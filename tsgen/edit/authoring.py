@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .config import Config
-from .errors import ArchiveError
-from .templating import environment
-from .validate import KB_ID, ticket_id_pattern
+from tsgen.config import Config
+from tsgen.errors import ArchiveError
+from tsgen.templating import environment
+from tsgen.archive.validate import KB_ID, ticket_id_pattern
 
 
 @dataclass

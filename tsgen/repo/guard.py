@@ -27,11 +27,11 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-from .config import Config
-from .history import GitArchive, open_git
-from .load import decode, iter_files, parse_front_matter
-from .model import Problem, Ticket
-from .validate import validate_ticket
+from tsgen.config import Config
+from tsgen.repo.history import GitArchive, open_git
+from tsgen.archive.load import decode, iter_files, parse_front_matter
+from tsgen.archive.model import Problem, Ticket
+from tsgen.archive.validate import validate_ticket
 
 _NOT_COMPARED = {"path", "body", "lines"}
 

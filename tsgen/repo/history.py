@@ -27,10 +27,10 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .errors import HistoryError
+from tsgen.errors import HistoryError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Archive
+    from tsgen.archive.model import Archive
 
 FOLDERS = ("tickets", "kb")
 SHALLOW_WARNING = "shallow clone: history not shown; fetch with fetch-depth: 0"

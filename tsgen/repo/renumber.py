@@ -26,12 +26,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .clock import parse_datetime
-from .config import Config
-from .errors import ArchiveError
-from .history import open_git
-from .load import decode, iter_files, parse_front_matter
-from .validate import ticket_id_pattern
+from tsgen.archive.clock import parse_datetime
+from tsgen.config import Config
+from tsgen.errors import ArchiveError
+from tsgen.repo.history import open_git
+from tsgen.archive.load import decode, iter_files, parse_front_matter
+from tsgen.archive.validate import ticket_id_pattern
 
 
 @dataclass

@@ -11,14 +11,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .config import Config
-from .errors import BuildError
-from .history import read_history
-from .link import load_archive
-from .model import ERROR, Archive, Problem
-from .render import Rendered, SiteRenderer
-from .site import DocsWriter, MkDocsRun, directory_urls, navigation, write_config, write_theme
-from .templating import environment
+from tsgen.config import Config
+from tsgen.errors import BuildError
+from tsgen.repo.history import read_history
+from tsgen.archive.link import load_archive
+from tsgen.archive.model import ERROR, Archive, Problem
+from tsgen.site.render import Rendered, SiteRenderer
+from tsgen.site.mkdocs import DocsWriter, MkDocsRun, directory_urls, navigation, write_config, write_theme
+from tsgen.templating import environment
 
 Progress = Callable[[str], None]
 

@@ -3,7 +3,7 @@
 Creating ten thousand small files is mostly kernel time (1.5 to 5 s for 10,000 files on a VM's
 ext4). A thread cannot hide it: every open, write and close hands the GIL back and forth with the
 renderer. A separate process has its own interpreter and runs on the second core, so the files are
-written while the renderer works. It is started as `python -m tsgen.docs_writer` and reads the
+written while the renderer works. It is started as `python -m tsgen.site.docs_writer` and reads the
 pages from its stdin; it imports nothing but the standard library, so it starts in a few tens of
 milliseconds (and, unlike multiprocessing's spawn, it never re-imports the caller's main script).
 
@@ -42,7 +42,7 @@ def write_batch(folder: str, batch: list[tuple[str, str]], made: set[str]) -> in
 
 
 def main(folder: str) -> int:
-    """Run as `python -m tsgen.docs_writer FOLDER`: write the pickled batches read from stdin until
+    """Run as `python -m tsgen.site.docs_writer FOLDER`: write the pickled batches read from stdin until
     it closes; print `ok N` (files written) or `error MESSAGE` on stdout."""
     import pickle
 

@@ -21,12 +21,12 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
-from . import docs_writer
-from .config import read_mkdocs_yml
-from .errors import BuildError
-from .i18n import translator
-from .render import Page, Rendered
-from .templating import DEFAULTS
+from tsgen.site import docs_writer
+from tsgen.config import read_mkdocs_yml
+from tsgen.errors import BuildError
+from tsgen.site.i18n import translator
+from tsgen.site.render import Page, Rendered
+from tsgen.templating import DEFAULTS
 
 BUILD_DIR = ".tsgen"
 CSS = "assets/tsgen.css"
@@ -55,7 +55,7 @@ def build_paths(root: Path) -> tuple[Path, Path]:
 
 
 class DocsWriter:
-    """Writes the pages into .tsgen/docs in a child process (tsgen.docs_writer) while rendering goes on.
+    """Writes the pages into .tsgen/docs in a child process (tsgen.site.docs_writer) while rendering goes on.
 
     Use as a context manager: `put` each page as it is rendered, then `finish` with the assets, which
     also removes what an earlier build left that this one did not write. Pages go to the child's stdin
@@ -77,7 +77,7 @@ class DocsWriter:
     def __enter__(self) -> "DocsWriter":
         self.docs.mkdir(parents=True, exist_ok=True)
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "tsgen.docs_writer", str(self.docs)],
+            self.proc = subprocess.Popen([sys.executable, "-m", "tsgen.site.docs_writer", str(self.docs)],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          env={**os.environ, "PYTHONPATH": _package_parent()})
         except OSError:  # no processes here (a sandbox) or no interpreter (a frozen app)
@@ -151,7 +151,7 @@ class DocsWriter:
 
 def _package_parent() -> str:
     """The folder holding the tsgen package, first on the child's PYTHONPATH (so it runs this tsgen)."""
-    parent = str(Path(__file__).resolve().parent.parent)
+    parent = str(Path(__file__).resolve().parents[2])
     rest = os.environ.get("PYTHONPATH")
     return parent + (os.pathsep + rest if rest else "")
 

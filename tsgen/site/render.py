@@ -1,6 +1,6 @@
 """Archive (+ history, + statistics) -> the Markdown pages and assets of the site, as plain data.
 
-Nothing here touches the disk: `site.py` writes the pages and runs MkDocs. Page layout lives in
+Nothing here touches the disk: `site/mkdocs.py` writes the pages and runs MkDocs. Page layout lives in
 templates/site/*.md.j2; this module only prepares what the templates show.
 """
 
@@ -17,12 +17,12 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 
-from . import metrics
-from .body import IMAGE, chunks, drop_comments, is_local_file
-from .clock import period_key
-from .i18n import format_date, format_datetime, format_minutes, translator
-from .model import Archive, Article, Ticket
-from .schema import TICKET_SPEC, choice_label, label
+from tsgen.stats import metrics
+from tsgen.archive.body import IMAGE, chunks, drop_comments, is_local_file
+from tsgen.archive.clock import period_key
+from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
+from tsgen.archive.model import Archive, Article, Ticket
+from tsgen.archive.schema import TICKET_SPEC, choice_label, label
 
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
 _HEADING = re.compile(r"^(#{1,5}[ \t])", re.MULTILINE)
@@ -41,7 +41,7 @@ class Page:
 
 @dataclass
 class Rendered:
-    """Everything `site.py` needs to write: pages, files to copy, and the navigation."""
+    """Everything `site/mkdocs.py` needs to write: pages, files to copy, and the navigation."""
 
     pages: list[Page] = field(default_factory=list)
     assets: list[tuple[Path, str]] = field(default_factory=list)  # (source file, docs-relative destination)
@@ -236,7 +236,7 @@ class SiteRenderer:
         self._listings(newest)
         self._kb_indexes()
         if tickets:
-            from .render_stats import StatsPages
+            from tsgen.site.render_stats import StatsPages
 
             stats = StatsPages(self, self.archive)
             self.out.nav = stats.render()
@@ -343,7 +343,7 @@ class SiteRenderer:
         """Articles written and tickets closed per engineer, when git history is available."""
         if self.history is None or not self.history.files:
             return
-        from .history import contributors_summary
+        from tsgen.repo.history import contributors_summary
 
         people = contributors_summary(self.history, self.archive)
         self._page("contributors.md", "site/contributors.md.j2", people=people,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import metrics
-from .charts import Chart, Series, render_svg
-from .config import PRIORITIES
-from .model import Archive
+from tsgen.stats import metrics
+from tsgen.site.charts import Chart, Series, render_svg
+from tsgen.config import PRIORITIES
+from tsgen.archive.model import Archive
 
 
 @dataclass(frozen=True)

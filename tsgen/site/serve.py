@@ -14,11 +14,11 @@ from typing import Callable
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .build import InvalidArchive, generate
-from .config import load_config
-from .errors import TsgenError
-from .report import format_problems
-from .site import BUILD_DIR, quiet_jieba, write_config
+from tsgen.site.build import InvalidArchive, generate
+from tsgen.config import load_config
+from tsgen.errors import TsgenError
+from tsgen.archive.problems import format_problems
+from tsgen.site.mkdocs import BUILD_DIR, quiet_jieba, write_config
 
 WATCHED = ("tickets", "kb", "templates", "mkdocs.yml")
 

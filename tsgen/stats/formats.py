@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from .config import PRIORITIES
+from tsgen.config import PRIORITIES
 
 MAX_IDS = 5  # ticket ids listed per line in the table before "+N more"
 

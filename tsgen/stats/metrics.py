@@ -40,11 +40,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Iterable, Iterator
 
-from .clock import minutes_between, next_period, period_bounds, period_key
-from .config import PRIORITIES, Config
-from .model import Archive, Ticket
-from .schema import CHANNELS, TICKET_TYPES
-from .validate import escalation_broken
+from tsgen.archive.clock import minutes_between, next_period, period_bounds, period_key
+from tsgen.config import PRIORITIES, Config
+from tsgen.archive.model import Archive, Ticket
+from tsgen.archive.schema import CHANNELS, TICKET_TYPES
+from tsgen.archive.validate import escalation_broken
 
 PERIODS = ("week", "month")
 TYPES = tuple(c.value for c in TICKET_TYPES)

@@ -1,0 +1,1 @@
+"""Writing into the archive: new tickets and articles, init; never clobbering a file."""
