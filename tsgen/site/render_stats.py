@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tsgen.stats import metrics
+from tsgen.stats.formats import percent
 from tsgen.site.charts import Chart, Series, render_svg
 from tsgen.config import PRIORITIES
 from tsgen.archive.model import Archive
@@ -64,6 +65,11 @@ HEADLINE: tuple[Metric, ...] = (
 )
 
 
+RATE_NAMES = {"sla.overall.compliance": ("SLA 达标率", "SLA compliance", "s2"),
+              "repeat_rate": ("重复问题率", "Repeat rate", "s4"),
+              "kb_link_rate": ("知识库关联率", "KB link rate", "s1")}
+
+
 def lookup(row: dict[str, Any] | None, path: str) -> Any:
     """row["a"]["b"] for path "a.b"; None when any part is missing."""
     value: Any = row
@@ -79,7 +85,7 @@ def show(value: Any, unit: str, lang: str) -> str:
     if value is None:
         return "—"
     if unit == "ratio":
-        return f"{value * 100:.1f}%"
+        return percent(value)
     if unit == "hours":
         return f"{value:g} 小时" if lang == "zh" else f"{value:g} h"
     if unit == "minutes":
@@ -95,7 +101,8 @@ def delta(now: Any, before: Any, metric: Metric, lang: str) -> tuple[str, str]:
     if diff == 0:
         return "±0", ""
     if metric.unit == "ratio":
-        text = f"{diff * 100:+.1f} pp" if lang == "en" else f"{diff * 100:+.1f} 个百分点"
+        points = ("+" if diff > 0 else "-") + percent(abs(diff))[:-1]
+        text = f"{points} pp" if lang == "en" else f"{points} 个百分点"
     elif metric.unit in ("hours", "minutes"):
         text = f"{diff:+.2f}".rstrip("0").rstrip(".")
     else:
@@ -136,8 +143,8 @@ class StatsPages:
         zh = self.lang == "zh"
         chart = Chart(
             title=("问题帕累托图：" if zh else "Pareto of problems: ") + row["period"],
-            desc="; ".join(f"{p['kb']} {p['title']}: {p['tickets']} ({(p['share'] or 0) * 100:.0f}%, "
-                           f"{'累计' if zh else 'cumulative'} {(p['cumulative'] or 0) * 100:.0f}%)" for p in top),
+            desc="; ".join(f"{p['kb']} {p['title']}: {p['tickets']} ({percent(p['share'] or 0, 0)}, "
+                           f"{'累计' if zh else 'cumulative'} {percent(p['cumulative'] or 0, 0)})" for p in top),
             categories=[p["kb"] for p in top],
             series=[Series("工单数" if zh else "Tickets", [p["tickets"] for p in top], "bar", css="s1"),
                     Series("累计占比" if zh else "Cumulative share", [p["cumulative"] for p in top], "line",
@@ -154,17 +161,25 @@ class StatsPages:
             series=[Series("新建工单" if zh else "Created", [r["tickets"] for r in rows], "bar", css="s1"),
                     Series("已解决" if zh else "Resolved", [r["resolved"] for r in rows], "bar", css="s2"),
                     Series("期末积压" if zh else "Backlog at end", [r["backlog_end"] for r in rows], "line", css="s3")])
+        least = self.archive.config.chart_min_sample
+
+        def rate(path: str, denominator: str) -> Series:
+            """A ratio per period, left out (shown as "too few") when fewer than `least` tickets count."""
+            few = [(lookup(r, denominator) or 0) < least for r in rows]
+            values = [None if f else lookup(r, path) for r, f in zip(rows, few)]
+            return Series(RATE_NAMES[path][0 if zh else 1], values, "line", percent=True, css=RATE_NAMES[path][2],
+                          too_few=few)
+
+        few_label = f"样本不足（少于 {least} 张）" if zh else f"too few (under {least} tickets)"
         rates = Chart(
             title="SLA 达标率、重复问题率、知识库关联率" if zh else "SLA compliance, repeat rate, KB link rate",
             desc="; ".join(f"{r['period']}: SLA {show(lookup(r, 'sla.overall.compliance'), 'ratio', self.lang)}, "
                            f"{show(r['repeat_rate'], 'ratio', self.lang)}, {show(r['kb_link_rate'], 'ratio', self.lang)}"
-                           for r in rows),
+                           for r in rows) + (f" ({few_label}: ×)" if rows else ""),
             categories=cats,
-            series=[Series("SLA 达标率" if zh else "SLA compliance", [lookup(r, "sla.overall.compliance") for r in rows],
-                           "line", percent=True, css="s2"),
-                    Series("重复问题率" if zh else "Repeat rate", [r["repeat_rate"] for r in rows], "line", percent=True, css="s4"),
-                    Series("知识库关联率" if zh else "KB link rate", [r["kb_link_rate"] for r in rows], "line",
-                           percent=True, css="s1")])
+            series=[rate("sla.overall.compliance", "sla.overall.measured"), rate("repeat_rate", "tickets"),
+                    rate("kb_link_rate", "resolved")],
+            too_few_label=few_label)
         return render_svg(self.r.env, volume, f"{cid}-v"), render_svg(self.r.env, rates, f"{cid}-r")
 
     def _ticket_refs(self, ids: list[str]) -> list[dict[str, Any]]:
