@@ -19,7 +19,10 @@ from tsgen.repo.guard import guard_archive
 from tsgen.repo.history import changed_since as changed_paths
 from tsgen.archive.link import load_archive
 from tsgen.archive.load import iter_files
-from tsgen.stats.metrics import PERIODS, compute_periods, trim_empty, window_start
+from tsgen.stats.digest import FORMATS as DIGEST_FORMATS, default_period
+from tsgen.stats.metrics import PERIODS, compute_periods, ticket_facts, trim_empty, window_start
+from tsgen.site.mkdocs import directory_urls
+from tsgen.site.render_stats import digest_of, site_link
 from tsgen.archive.model import ERROR, WARNING
 from tsgen.repo.renumber import renumber as renumber_ticket, ticket_ids_at
 from tsgen.archive.problems import format_problems, summary
@@ -259,6 +262,66 @@ def stats(root: Path, period: str, since: date | None, until: date | None, fmt: 
         out = format_workload_csv(shown)
     else:
         out = format_csv(shown, sla_priorities=list(config.sla_minutes))
+    click.echo(out, nl=not out.endswith("\n"))
+
+
+_PERIOD_KEY = {"month": r"\d{4}-(0[1-9]|1[0-2])", "week": r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])"}
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--period", type=click.Choice(PERIODS), default=None,
+              help="week or month (default: month, or what --key names).")
+@click.option("--key", metavar="PERIOD", default=None,
+              help="The period to report, like 2023-10 or 2023-W43 (default: the last complete one).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "text"]), default="md", show_default=True,
+              help="md for DingTalk / WeCom / e-mail Markdown, html for e-mail, text for anything else.")
+def report(root: Path, period: str | None, key: str | None, fmt: str) -> None:
+    """Write the review digest of one week or month, in the site language, ready to paste into a chat:
+    headline numbers with their change, breached and escalation tickets, the top 5 problems, the
+    dominant problem per priority, the dissatisfied customers' words (masked) and what to act on.
+
+    Every number is the one `tsgen stats --format json` gives. Links point at the site when
+    mkdocs.yml sets site_url. The Markdown uses only headings, bold, links and lists, which is what
+    DingTalk and WeCom Markdown messages render.
+
+    Example: tsgen report --period week > weekly.md
+    """
+    import re
+
+    if key is not None:
+        named = next((p for p, pattern in _PERIOD_KEY.items() if re.fullmatch(pattern, key)), None)
+        if named is None:
+            raise click.BadParameter(f"expected a month like 2023-10 or an ISO week like 2023-W43, got {key!r}",
+                                     param_hint="'--key'")
+        if period is not None and period != named:
+            raise click.UsageError(f"--key {key} is a {named}, but --period says {period}")
+        period = named
+    period = period or "month"
+    root = _root(root)
+    config = load_config(root)
+    archive = load_archive(root, config)
+    if archive.errors:
+        n = len(archive.errors)
+        click.echo(f"{n} error{'s' * (n != 1)} in the archive; run tsgen validate "
+                   "(these numbers leave the invalid documents out)", err=True)
+    facts = ticket_facts(archive)
+    periods = compute_periods(archive, period, facts=facts)
+    now = datetime.now(config.tz)
+    partial = False
+    if key is None:
+        chosen, partial = default_period(periods, now)
+        if chosen is None:
+            raise click.ClickException("no tickets yet: the digest reports on tickets (tsgen new ticket adds one)")
+        key = chosen["period"]
+    elif key not in {row["period"] for row in periods}:
+        raise click.ClickException(f"no {period} {key} in the archive: its tickets run from "
+                                   f"{periods[0]['period'] if periods else '-'} to {periods[-1]['period'] if periods else '-'}")
+    digest = digest_of(archive, periods, key, period, {f.ticket.id: f for f in facts},
+                       today=now.date(), link=site_link(config.site_url, directory_urls(root)),
+                       partial=partial or datetime.fromisoformat(
+                           next(r for r in periods if r["period"] == key)["end_exclusive"]) > now)
+    out = DIGEST_FORMATS[fmt](digest)
     click.echo(out, nl=not out.endswith("\n"))
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tsgen.stats import metrics
+from tsgen.stats.digest import Digest, build_digest, format_markdown, lookup
 from tsgen.stats.formats import percent
+from tsgen.site.render import page_url, secrets_of, url_between
 from tsgen.site.charts import Chart, Series, render_svg
 from tsgen.config import PRIORITIES
 from tsgen.archive.model import Archive
@@ -65,19 +67,11 @@ HEADLINE: tuple[Metric, ...] = (
 )
 
 
+AGE_NAMES = {"lt_24h": ("< 24 小时", "< 24 h"), "h24_72": ("24–72 小时", "24–72 h"),
+             "d3_7": ("3–7 天", "3–7 days"), "gt_7d": ("> 7 天", "> 7 days")}
 RATE_NAMES = {"sla.overall.compliance": ("SLA 达标率", "SLA compliance", "s2"),
               "repeat_rate": ("重复问题率", "Repeat rate", "s4"),
               "kb_link_rate": ("知识库关联率", "KB link rate", "s1")}
-
-
-def lookup(row: dict[str, Any] | None, path: str) -> Any:
-    """row["a"]["b"] for path "a.b"; None when any part is missing."""
-    value: Any = row
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
 
 
 def show(value: Any, unit: str, lang: str) -> str:
@@ -110,6 +104,35 @@ def delta(now: Any, before: Any, metric: Metric, lang: str) -> tuple[str, str]:
     good = (diff > 0) == (metric.better == "up")
     css = "" if metric.better == "none" else ("tsgen-delta-up" if good else "tsgen-delta-down")
     return text, css
+
+
+def hidden_mark(language: str) -> str:
+    """The inert text that replaces a customer's name or contact in published text."""
+    return "〔已隐藏〕" if language == "zh" else "[hidden]"
+
+
+def digest_of(archive: Archive, periods: list[dict[str, Any]], key: str, kind: str,
+              facts: dict[str, metrics.TicketFacts], *, today: Any, link: Any, partial: bool = False) -> Digest:
+    """The review digest of one period, its texts masked as on the site; `link(docs_path)` makes the
+    URL of a page (relative on the site, under site_url for `tsgen report`)."""
+    return build_digest(periods, key, kind, archive, facts, today=today, mask=lambda text, tid: mask_customer(
+        archive, text, tid), url=link, partial=partial)
+
+
+def mask_customer(archive: Archive, text: str, tid: str) -> str:
+    """`text` with ticket `tid`'s customer name and contact replaced by the inert mark."""
+    mark = hidden_mark(archive.config.language)
+    for secret in secrets_of(archive.tickets[tid]):
+        text = text.replace(secret, mark)
+    return text
+
+
+def site_link(site_url: str, directory_urls: bool) -> Any:
+    """`link(docs_path)` for `tsgen report`: the page's absolute URL under site_url, or None without it."""
+    if not site_url:
+        return lambda path: None
+    base = site_url.rstrip("/") + "/"
+    return lambda path: base + page_url(path, directory_urls)
 
 
 class StatsPages:
@@ -190,13 +213,17 @@ class StatsPages:
             prev = rows[i - 1] if i else None
             path = f"stats/{kind}/{row['period']}.md"
             tags = [(p, v) for p, v in row["top_tags_by_priority"].items() if v]
+            digest = digest_of(self.archive, rows, row["period"], kind, self.r.facts, today=self.r.today,
+                               link=lambda target, page=path: url_between(target, page, self.r.directory_urls))
             self.r._page(path, "site/stats-report.md.j2", row=row, kind=kind, prev=prev,
+                         digest=format_markdown(digest), ageing_labels=AGE_NAMES,
                          next=rows[i + 1] if i + 1 < len(rows) else None,
                          headline=self._headline(row, prev), pareto=self._pareto(row, f"p-{row['period']}"),
                          sla=[(p, row["sla"][p], self._ticket_refs(row["sla"][p]["breached"]))
                               for p in PRIORITIES if p in row["sla"]],
                          violations=self._ticket_refs(row["escalation"]["violations"]),
-                         dissatisfied=[(self.r.row(self.archive.tickets[t]), self.archive.tickets[t].feedback)
+                         dissatisfied=[(self.r.row(self.archive.tickets[t]),
+                                        mask_customer(self.archive, self.archive.tickets[t].feedback or "", t))
                                        for t in row["csat"]["dissatisfied_tickets"] if t in self.archive.tickets],
                          debt=self._ticket_refs(row["knowledge_debt_tickets"]), tags=tags,
                          priorities=PRIORITIES)

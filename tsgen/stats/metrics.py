@@ -34,7 +34,8 @@ Definitions that the contract leaves open, decided here (the README repeats them
   `escalated_to` they are). Tickets without an assignee count under `null`.
 - Backlog ageing (`backlog_ageing`): the tickets open at the period's end (as `backlog_end`),
   by age at that moment (wall clock): `lt_24h` [0, 24 h), `h24_72` [24 h, 72 h), `d3_7`
-  [3 days, 7 days), `gt_7d` 7 days or more; overall and per priority.
+  [3 days, 7 days), `gt_7d` 7 days or more; overall and per priority. For a period that has not
+  ended yet, ages are measured now.
 - Knowledge reuse (`kcs`), over the period's resolved tickets that link a KB article: `known`
   when one of its articles was already linked by an earlier ticket (reuse of an existing
   article), else `new` (the first ticket an article was linked to: the article was written for
@@ -303,8 +304,11 @@ def _ageing(open_facts: Iterable[TicketFacts], end_ts: float) -> dict[str, Any]:
 
 def compute_periods(archive: Archive, period: str = "month", since: date | None = None,
                     until: date | None = None, *, top: int | None = 10,
-                    facts: list[TicketFacts] | None = None) -> list[dict[str, Any]]:
-    """One metrics dict per ISO week or month, oldest first, empty periods included (section 5)."""
+                    facts: list[TicketFacts] | None = None, now_ts: float | None = None) -> list[dict[str, Any]]:
+    """One metrics dict per ISO week or month, oldest first, empty periods included (section 5).
+
+    Backlog ageing is measured at each period's end, or at `now_ts` (default: now) for a period
+    still running."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
     facts = ticket_facts(archive) if facts is None else facts  # callers making several reports derive them once
@@ -328,6 +332,7 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
     # A sweep over the periods keeps the tickets open at each period's end: tickets are added as
     # their creation passes and dropped once their resolution has passed (one heap pop each), so
     # the ageing costs O(tickets log tickets + periods x open tickets), not periods x tickets.
+    now = datetime.now(tz).timestamp() if now_ts is None else now_ts
     open_now: dict[int, TicketFacts] = {}
     closing: list[tuple[float, int]] = []
     added = 0
@@ -350,7 +355,7 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
         row.update(_metrics(buckets.get(key, []), archive, top))
         # open at the end: created before it and not resolved before it (resolved >= created always)
         row["backlog_end"] = len(open_now)
-        row["backlog_ageing"] = _ageing(open_now.values(), end_ts)
+        row["backlog_ageing"] = _ageing(open_now.values(), min(end_ts, now))  # a running period: ages now
         out.append(row)
         key = next_period(key, tz)
     return out
