@@ -206,13 +206,14 @@ def test_parse_log_reads_a_commit_against_the_map_before_it() -> None:
 
 
 def test_contributors_summary(repo: GitRepo) -> None:
+    """Tickets are credited to their assignee (else the resolving log step), not to the committer."""
     resolved = dict(status="resolved", resolved="2023-11-02 12:00", solution="重启服务")
     repo.write(P1, ticket(T1))
     repo.write(KB, kb_text(extra=f"tickets: [{T1}]"))
     repo.commit("Alice opens T1 and writes KB0001", ALICE)
-    repo.write(P1, ticket(T1, **resolved))
+    repo.write(P1, ticket(T1, **resolved, assignee="Bob"))
     repo.commit("Bob resolves T1", BOB)
-    repo.write(P2, ticket(T2, **resolved))
+    repo.write(P2, ticket(T2, **resolved, log='[{at: "2023-11-02 11:00", by: Carol, action: 重启服务}]'))
     repo.write("kb/KB0002-db.md", kb_text(id="KB0002", extra=f"tickets: [{T2}]"))
     repo.commit("Carol logs a resolved T2 with its article", CAROL)
     repo.write(KB, kb_text(title="VPN 连接失败", extra=f"tickets: [{T1}]"))
@@ -224,9 +225,18 @@ def test_contributors_summary(repo: GitRepo) -> None:
 
     assert [c.as_dict() for c in summary] == [
         {"name": "Bob", "email": "bob@example.com", "articles_written": 0, "articles_updated": 1,
-         "tickets_closed": 1, "written": [], "updated": ["KB0001"], "closed": [T1]},
+         "tickets_closed": 1, "commits": 2, "written": [], "updated": ["KB0001"], "closed": [T1]},
         {"name": "Carol", "email": "carol@example.com", "articles_written": 1, "articles_updated": 0,
-         "tickets_closed": 1, "written": ["KB0002"], "updated": [], "closed": [T2]},
+         "tickets_closed": 1, "commits": 1, "written": ["KB0002"], "updated": [], "closed": [T2]},
         {"name": "Alice", "email": "alice@example.com", "articles_written": 1, "articles_updated": 0,
-         "tickets_closed": 0, "written": ["KB0001"], "updated": [], "closed": []},
+         "tickets_closed": 0, "commits": 1, "written": ["KB0001"], "updated": [], "closed": []},
     ]
+
+
+def test_a_ticket_is_not_credited_to_whoever_committed_it(repo: GitRepo) -> None:
+    """Alice types up a ticket that Dave (no git account) resolved: Dave gets the ticket, Alice the commit."""
+    repo.write(P1, ticket(T1, status="resolved", resolved="2023-11-02 12:00", solution="重启服务", assignee="Dave"))
+    repo.commit("Alice records T1", ALICE)
+    summary = {c.name: c for c in contributors_summary(read_history(repo.path), load_archive(repo.path, Config()))}
+    assert summary["Dave"].closed == [T1] and summary["Dave"].commits == 0
+    assert summary["Alice"].closed == [] and summary["Alice"].commits == 1

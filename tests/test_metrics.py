@@ -103,10 +103,10 @@ def test_p90_is_the_nearest_rank() -> None:
     assert p90([]) is None
 
 
-def test_ratio_is_none_for_an_empty_denominator_and_rounded_to_4_places() -> None:
+def test_ratio_is_none_for_an_empty_denominator_and_unrounded() -> None:
     assert ratio(0, 0) is None
     assert ratio(0, 5) == 0.0
-    assert ratio(1, 3) == 0.3333
+    assert ratio(1, 3) == (1 / 3)
 
 
 # --- one month, worked out by hand ---
@@ -119,7 +119,7 @@ def months() -> list[dict[str, Any]]:
 def test_months_run_from_first_to_last_ticket_with_empty_ones_between(months: list[dict[str, Any]]) -> None:
     assert [m["period"] for m in months] == ["2023-10", "2023-11", "2023-12"]
     assert months[0]["start"] == "2023-10-01T00:00:00+08:00"
-    assert months[0]["end"] == "2023-11-01T00:00:00+08:00"
+    assert months[0]["end_exclusive"] == "2023-11-01T00:00:00+08:00"
 
 
 def test_counts(months: list[dict[str, Any]]) -> None:
@@ -155,7 +155,7 @@ def test_sla_per_priority_and_overall(months: list[dict[str, Any]]) -> None:
     assert set(sla) == {"P0", "P1", "overall"}            # P2-P4 have no target
     assert sla["P0"] == {"target_minutes": 15, "measured": 1, "met": 1, "compliance": 1.0, "breached": []}
     # T2 answered after 45 > 30 minutes; T3 never answered: breached, measured but not met; T5 20 min: met
-    assert sla["P1"] == {"target_minutes": 30, "measured": 3, "met": 1, "compliance": 0.3333, "breached": [T2, T3]}
+    assert sla["P1"] == {"target_minutes": 30, "measured": 3, "met": 1, "compliance": (1 / 3), "breached": [T2, T3]}
     assert sla["overall"] == {"measured": 4, "met": 2, "compliance": 0.5}
 
 
@@ -175,20 +175,20 @@ def test_a_period_without_p0_has_no_p0_compliance(months: list[dict[str, Any]]) 
 def test_escalation(months: list[dict[str, Any]]) -> None:
     # escalated_to: T4, T5 -> 2 of 6. Rule (P1, 30 min): T2 located after 20 min: fine; T3 never located and
     # not escalated: broken; T5 located after 90 min but escalated: fine.
-    assert months[0]["escalation"] == {"escalated": 2, "rate": 0.3333, "rule_violations": 1, "violations": [T3]}
+    assert months[0]["escalation"] == {"escalated": 2, "rate": (1 / 3), "rule_violations": 1, "violations": [T3]}
 
 
 def test_repeats_by_duplicate_or_earlier_kb_link_in_any_period(months: list[dict[str, Any]]) -> None:
     # October: T2 links KB0001 that T1 linked earlier; T6 is a duplicate_of T4 -> 2 of 6
-    assert (months[0]["repeats"], months[0]["repeat_rate"]) == (2, 0.3333)
+    assert (months[0]["repeats"], months[0]["repeat_rate"]) == (2, (1 / 3))
     # December: T7 links KB0002, which T6 linked in October through the article's `tickets` list
     assert (months[2]["repeats"], months[2]["repeat_rate"]) == (1, 1.0)
 
 
 def test_top_problems_are_a_pareto_list(months: list[dict[str, Any]]) -> None:
     assert months[0]["top_problems"] == [
-        {"kb": "KB0001", "title": "数据库连接超时", "tickets": 2, "share": 0.3333, "cumulative": 0.3333},
-        {"kb": "KB0002", "title": "界面错位", "tickets": 1, "share": 0.1667, "cumulative": 0.5},
+        {"kb": "KB0001", "title": "数据库连接超时", "tickets": 2, "share": (1 / 3), "cumulative": (1 / 3)},
+        {"kb": "KB0002", "title": "界面错位", "tickets": 1, "share": (1 / 6), "cumulative": 0.5},
     ]
 
 
@@ -208,7 +208,7 @@ def test_top_tags_by_priority(months: list[dict[str, Any]]) -> None:
     tags = months[0]["top_tags_by_priority"]
     assert tags["P0"] == {"tag": "数据库", "tickets": 1, "share": 1.0}
     # P1: T2 数据库 权限, T3 数据库, T5 需求 -> 数据库 in 2 of 3
-    assert tags["P1"] == {"tag": "数据库", "tickets": 2, "share": 0.6667}
+    assert tags["P1"] == {"tag": "数据库", "tickets": 2, "share": (2 / 3)}
     assert tags["P2"] == {"tag": "界面", "tickets": 1, "share": 1.0}
     assert tags["P3"] is None and tags["P4"] is None       # T6 has no tags; no P4 tickets
 
@@ -274,13 +274,13 @@ def test_total_covers_the_whole_archive() -> None:
     assert (total["tickets"], total["resolved"], total["repeats"], total["backlog_end"]) == (7, 5, 3, 2)
     assert total["sla"]["overall"] == {"measured": 5, "met": 2, "compliance": 0.4}
     assert total["top_problems"][0] == {"kb": "KB0001", "title": "数据库连接超时", "tickets": 2,
-                                        "share": 0.2857, "cumulative": 0.2857}
+                                        "share": (2 / 7), "cumulative": (2 / 7)}
     empty = compute_total(archive_of([]))
     assert empty["tickets"] == 0 and empty["start"] is None and empty["repeat_rate"] is None
 
 
 def test_rounding_hours_and_minutes_to_two_places() -> None:
-    # resolved after 20 minutes = 0.3333 h -> 0.33; responded after 10.5 minutes
+    # resolved after 20 minutes = (1 / 3) h -> 0.33; responded after 10.5 minutes
     archive = archive_of([tk("TS202310020001", "2023-10-02 09:00:00", status="resolved",
                              resolved="2023-10-02 09:20", responded="2023-10-02 09:10:30")])
     month = compute_periods(archive)[0]
@@ -320,7 +320,7 @@ def test_iso_weeks_at_the_year_turn() -> None:
     around = compute_periods(archive_of([tk("TS202012280001", "2020-12-28 10:00"),
                                          tk("TS202101040001", "2021-01-04 10:00")]), "week")
     assert [w["period"] for w in around] == ["2020-W53", "2021-W01"]
-    assert around[0]["start"] == "2020-12-28T00:00:00+08:00" and around[0]["end"] == "2021-01-04T00:00:00+08:00"
+    assert around[0]["start"] == "2020-12-28T00:00:00+08:00" and around[0]["end_exclusive"] == "2021-01-04T00:00:00+08:00"
 
 
 def test_business_hours_change_sla_escalation_and_resolution() -> None:
@@ -349,7 +349,7 @@ def test_csv_columns_flatten_the_scalar_metrics(months: list[dict[str, Any]]) ->
     assert [r["period"] for r in rows] == ["2023-10", "2023-11", "2023-12"]
     october, november = rows[0], rows[1]
     assert october["tickets"] == "6" and october["tickets_P1"] == "3"
-    assert october["resolution_hours_median"] == "3.0" and october["sla_P1_compliance"] == "0.3333"
+    assert october["resolution_hours_median"] == "3.0" and october["sla_P1_compliance"] == str(1 / 3)
     assert october["sla_overall_compliance"] == "0.5" and october["backlog_end"] == "2"
     assert november["repeat_rate"] == "" and november["sla_P0_compliance"] == ""   # null is an empty cell
 
@@ -396,7 +396,8 @@ def test_stats_json(archive_root: Path) -> None:
     assert_clean(result)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["generated_for"] == {"period": "month", "since": None, "until": None, "timezone": "Asia/Shanghai"}
+    assert data["generated_for"] == {"period": "month", "since": None, "until": None, "timezone": "Asia/Shanghai",
+                                     "all": False, "left_out": 0}
     assert [p["period"] for p in data["periods"]] == ["2023-10", "2023-11", "2023-12"]
     october = data["periods"][0]
     assert october["tickets"] == 2 and october["sla"]["P0"]["compliance"] == 1.0
@@ -410,15 +411,18 @@ def test_stats_csv_by_week_within_dates(archive_root: Path) -> None:
     assert_clean(result)
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [(r["period"], r["tickets"]) for r in rows] == [("2023-W40", "2"), ("2023-W41", "0"), ("2023-W42", "0")]
+    # the empty weeks after the last one with tickets are left out, and stderr says so
+    assert [(r["period"], r["tickets"]) for r in rows] == [("2023-W40", "2")]
+    assert "2 weeks" in result.stderr and "--all" in result.stderr
 
 
 def test_stats_table(archive_root: Path) -> None:
     result = run_cli(["stats", "--root", _cli_archive(archive_root)])
     assert_clean(result)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("3 periods, times in Asia/Shanghai")
-    assert "tickets                 1 (+1)" in result.stdout
+    assert result.stdout.startswith("3 个周期，时区 Asia/Shanghai")   # the site language (zh)
+    assert "工单数                  1 (+1)" in result.stdout
+    assert "2023-10  (2023-10-01 至 2023-10-31)" in result.stdout   # inclusive dates for people
     assert result.stderr == ""
 
 
@@ -426,9 +430,11 @@ def test_stats_table_since(archive_root: Path) -> None:
     result = run_cli(["stats", "--root", _cli_archive(archive_root), "--since", "2023-11-03"])
     assert_clean(result)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("2 periods, times in Asia/Shanghai")
-    assert "2023-10  (" not in result.stdout
-    assert "tickets                 0 (-2)" in result.stdout     # November against the hidden October
+    # November (empty, before the first period with tickets in the range) is left out; December
+    # is still compared with the hidden November
+    assert result.stdout.startswith("1 个周期，时区 Asia/Shanghai")
+    assert "2023-10  (" not in result.stdout and "2023-11  (" not in result.stdout
+    assert "工单数                  1 (+1)" in result.stdout
 
 
 @pytest.mark.parametrize("args, message", [

@@ -306,7 +306,7 @@ def test_custom_fields_from_mkdocs_yml(archive_root: Path) -> None:
     ("timezone: Mars/Olympus", "extra.tsgen.timezone: unknown timezone 'Mars/Olympus'"),
     ("custom_fields: sales_rep", "extra.tsgen.custom_fields: expected a list of field names, got 'sales_rep'"),
     ("sla_minutes: {P7: 15}", "extra.tsgen.sla_minutes: unknown priority 'P7'; expected one of P0, P1, P2, P3, P4"),
-    ("timezon: UTC", "extra.tsgen: unknown setting 'timezon'; known: business_hours, custom_fields, "
+    ("timezon: UTC", "extra.tsgen: unknown setting 'timezon'; known: business_hours, chart_min_sample, custom_fields, "
                      "escalation_minutes, id_prefix, language, site_name, sla_minutes, timezone"),
 ])
 def test_bad_tsgen_setting_is_a_clean_error(archive_root: Path, setting: str, message: str) -> None:

@@ -19,12 +19,15 @@ from tsgen.repo.guard import guard_archive
 from tsgen.repo.history import changed_since as changed_paths
 from tsgen.archive.link import load_archive
 from tsgen.archive.load import iter_files
-from tsgen.stats.metrics import PERIODS, compute_periods
+from tsgen.stats.digest import FORMATS as DIGEST_FORMATS, default_period
+from tsgen.stats.metrics import PERIODS, compute_periods, ticket_facts, trim_empty, window_start
+from tsgen.site.mkdocs import directory_urls
+from tsgen.site.render_stats import digest_of, site_link
 from tsgen.archive.model import ERROR, WARNING
 from tsgen.repo.renumber import renumber as renumber_ticket, ticket_ids_at
 from tsgen.archive.problems import format_problems, summary
 from tsgen.archive.schema import TICKET_SPEC
-from tsgen.stats.formats import format_csv, format_json, format_table
+from tsgen.stats.formats import format_csv, format_json, format_table, format_workload_csv
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="The archive repository (holds tickets/, kb/, mkdocs.yml).")
@@ -211,17 +214,28 @@ def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) 
               help="Last day to report (inclusive); the period holding it is reported whole.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="table for people (latest period first, with changes), json or csv for tools and spreadsheets.")
-def stats(root: Path, period: str, since: date | None, until: date | None, fmt: str) -> None:
+@click.option("--all", "all_periods", is_flag=True,
+              help="Every period from the first ticket on (default: the last 12 months or 13 weeks with tickets).")
+@click.option("--by-assignee", is_flag=True,
+              help="With --format csv: one row per period and person (workload) instead of one per period.")
+def stats(root: Path, period: str, since: date | None, until: date | None, fmt: str, all_periods: bool,
+          by_assignee: bool) -> None:
     """Show the team's numbers per week or month: volume, resolution and response times, SLA,
-    escalation, repeats, top problems, CSAT, knowledge debt, KB link rate and backlog.
+    escalation, repeats, top problems, CSAT, knowledge debt, KB link and reuse, backlog and its
+    ageing, and the workload per person.
 
-    Empty periods between the first and the last ticket are listed too. With validation errors
-    the numbers cover the valid documents only, and stderr says how many errors there are.
+    By default the periods shown are the last 12 months (or 13 weeks) up to the newest ticket's
+    period, from the first of them that has tickets; empty periods between busy ones are listed.
+    --since/--until choose the range, --all shows everything; stderr says how many periods were
+    left out. With validation errors the numbers cover the valid documents only, and stderr says
+    how many errors there are. The table is in the site language.
 
     Example: tsgen stats --period week --since 2023-10-01 --format csv > weeks.csv
     """
     if since is not None and until is not None and since > until:
         raise click.UsageError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
+    if by_assignee and fmt != "csv":
+        raise click.UsageError("--by-assignee goes with --format csv (json has the workload in every period)")
     root = _root(root)
     config = load_config(root)
     archive = load_archive(root, config)
@@ -229,17 +243,85 @@ def stats(root: Path, period: str, since: date | None, until: date | None, fmt: 
     if errors:
         click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
                    "(these numbers leave the invalid documents out)", err=True)
-    if fmt == "table":  # the period before --since is computed too, to show the first period's changes
-        periods = compute_periods(archive, period, None, until)
-        hide = datetime.combine(since, time(0), config.tz) if since is not None else None
-        out = format_table(periods, timezone=config.timezone, hide_before=hide)
+    every = compute_periods(archive, period, None, until)
+    first_day = None if all_periods else (since or window_start(every, period))
+    shown = trim_empty(every, first_day)
+    left_out = len(every) - len(shown)
+    if left_out:
+        click.echo(f"{left_out} {period}{'s' * (left_out != 1)} without tickets or outside the range not shown; "
+                   "--since DATE or --all shows them", err=True)
+    if fmt == "table":  # the period before the first shown is kept, for the first period's changes
+        hide = datetime.fromisoformat(shown[0]["start"]) if shown else None
+        out = format_table(every if shown else [], timezone=config.timezone, hide_before=hide,
+                           language=config.language)
+    elif fmt == "json":
+        out = format_json(shown, {"period": period, "since": since.isoformat() if since else None,
+                                  "until": until.isoformat() if until else None, "timezone": config.timezone,
+                                  "all": all_periods, "left_out": left_out})
+    elif by_assignee:
+        out = format_workload_csv(shown)
     else:
-        periods = compute_periods(archive, period, since, until)
-        if fmt == "json":
-            out = format_json(periods, {"period": period, "since": since.isoformat() if since else None,
-                                        "until": until.isoformat() if until else None, "timezone": config.timezone})
-        else:
-            out = format_csv(periods, sla_priorities=list(config.sla_minutes))
+        out = format_csv(shown, sla_priorities=list(config.sla_minutes))
+    click.echo(out, nl=not out.endswith("\n"))
+
+
+_PERIOD_KEY = {"month": r"\d{4}-(0[1-9]|1[0-2])", "week": r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])"}
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--period", type=click.Choice(PERIODS), default=None,
+              help="week or month (default: month, or what --key names).")
+@click.option("--key", metavar="PERIOD", default=None,
+              help="The period to report, like 2023-10 or 2023-W43 (default: the last complete one).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "text"]), default="md", show_default=True,
+              help="md for DingTalk / WeCom / e-mail Markdown, html for e-mail, text for anything else.")
+def report(root: Path, period: str | None, key: str | None, fmt: str) -> None:
+    """Write the review digest of one week or month, in the site language, ready to paste into a chat:
+    headline numbers with their change, breached and escalation tickets, the top 5 problems, the
+    dominant problem per priority, the dissatisfied customers' words (masked) and what to act on.
+
+    Every number is the one `tsgen stats --format json` gives. Links point at the site when
+    mkdocs.yml sets site_url. The Markdown uses only headings, bold, links and lists, which is what
+    DingTalk and WeCom Markdown messages render.
+
+    Example: tsgen report --period week > weekly.md
+    """
+    import re
+
+    if key is not None:
+        named = next((p for p, pattern in _PERIOD_KEY.items() if re.fullmatch(pattern, key)), None)
+        if named is None:
+            raise click.BadParameter(f"expected a month like 2023-10 or an ISO week like 2023-W43, got {key!r}",
+                                     param_hint="'--key'")
+        if period is not None and period != named:
+            raise click.UsageError(f"--key {key} is a {named}, but --period says {period}")
+        period = named
+    period = period or "month"
+    root = _root(root)
+    config = load_config(root)
+    archive = load_archive(root, config)
+    if archive.errors:
+        n = len(archive.errors)
+        click.echo(f"{n} error{'s' * (n != 1)} in the archive; run tsgen validate "
+                   "(these numbers leave the invalid documents out)", err=True)
+    facts = ticket_facts(archive)
+    periods = compute_periods(archive, period, facts=facts)
+    now = datetime.now(config.tz)
+    partial = False
+    if key is None:
+        chosen, partial = default_period(periods, now)
+        if chosen is None:
+            raise click.ClickException("no tickets yet: the digest reports on tickets (tsgen new ticket adds one)")
+        key = chosen["period"]
+    elif key not in {row["period"] for row in periods}:
+        raise click.ClickException(f"no {period} {key} in the archive: its tickets run from "
+                                   f"{periods[0]['period'] if periods else '-'} to {periods[-1]['period'] if periods else '-'}")
+    digest = digest_of(archive, periods, key, period, {f.ticket.id: f for f in facts},
+                       today=now.date(), link=site_link(config.site_url, directory_urls(root)),
+                       partial=partial or datetime.fromisoformat(
+                           next(r for r in periods if r["period"] == key)["end_exclusive"]) > now)
+    out = DIGEST_FORMATS[fmt](digest)
     click.echo(out, nl=not out.endswith("\n"))
 
 

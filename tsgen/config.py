@@ -54,6 +54,8 @@ class Config:
     escalation_minutes: dict[str, int] = field(default_factory=lambda: {"P1": 30})
     business_hours: BusinessHours | None = None
     site_name: str = "技术支持知识库"
+    chart_min_sample: int = 5          # a trend chart leaves out a ratio whose denominator is smaller
+    site_url: str = ""                 # mkdocs.yml's site_url: `tsgen report` links pages when it is set
 
     @property
     def tz(self) -> ZoneInfo:
@@ -122,7 +124,7 @@ def config_from_mapping(raw: Any, where: str = "extra.tsgen") -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping, got {raw!r}")
     known = {"id_prefix", "timezone", "language", "custom_fields", "sla_minutes",
-             "escalation_minutes", "business_hours", "site_name"}
+             "escalation_minutes", "business_hours", "site_name", "chart_min_sample"}
     unknown = sorted(set(map(str, raw)) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
@@ -144,6 +146,11 @@ def config_from_mapping(raw: Any, where: str = "extra.tsgen") -> Config:
         kwargs["language"] = raw["language"]
     if "site_name" in raw:
         kwargs["site_name"] = str(raw["site_name"])
+    if "chart_min_sample" in raw:
+        n = raw["chart_min_sample"]
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ConfigError(f"{where}.chart_min_sample: expected a whole number of tickets (1 or more), got {n!r}")
+        kwargs["chart_min_sample"] = n
     if "custom_fields" in raw:
         fields = raw["custom_fields"] or []
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
@@ -178,4 +185,6 @@ def load_config(root: Path) -> Config:
     cfg = config_from_mapping(extra.get("tsgen") if isinstance(extra, dict) else None)
     if "site_name" not in ((extra or {}).get("tsgen") or {}) and isinstance(data.get("site_name"), str):
         cfg = Config(**{**cfg.__dict__, "site_name": data["site_name"]})
+    if isinstance(data.get("site_url"), str) and data["site_url"].strip():
+        cfg = Config(**{**cfg.__dict__, "site_url": data["site_url"].strip()})
     return cfg

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
+from tsgen.stats.formats import percent
 
 def _defaults() -> Path:
     """tsgen's own templates: the installed `tsgen.templates` package (the repository's templates/)."""
@@ -82,4 +83,5 @@ def environment(root: Path | None) -> jinja2.Environment:
     env.filters["md"] = md_inline
     env.filters["code_spans"] = code_spans
     env.filters["yaml_string"] = yaml_string
+    env.filters["pct"] = lambda value, digits=1: percent(value, digits, none="—")
     return env

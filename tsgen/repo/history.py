@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from tsgen.errors import HistoryError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tsgen.archive.model import Archive
+    from tsgen.archive.model import Archive, Ticket
 
 FOLDERS = ("tickets", "kb")
 SHALLOW_WARNING = "shallow clone: history not shown; fetch with fetch-depth: 0"
@@ -60,6 +60,7 @@ class History:
 
     files: dict[str, FileHistory] = field(default_factory=dict)
     warning: str | None = None
+    commits_by: dict[str, int] = field(default_factory=dict)  # distinct commits to the archive per author
 
     def get(self, path: str) -> FileHistory | None:
         """The history of one file (archive-relative POSIX path), None for uncommitted files."""
@@ -74,7 +75,8 @@ class Contributor:
     email: str
     written: list[str] = field(default_factory=list)   # KB ids whose first commit is theirs
     updated: list[str] = field(default_factory=list)   # KB ids written by someone else that they committed to
-    closed: list[str] = field(default_factory=list)    # resolved ticket ids whose most recent commit is theirs
+    closed: list[str] = field(default_factory=list)    # resolved ticket ids they handled (assignee, else the resolving step)
+    commits: int = 0                                    # commits to the archive they authored
 
     @property
     def articles_written(self) -> int:
@@ -91,7 +93,7 @@ class Contributor:
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "email": self.email, "articles_written": self.articles_written,
                 "articles_updated": self.articles_updated, "tickets_closed": self.tickets_closed,
-                "written": self.written, "updated": self.updated, "closed": self.closed}
+                "commits": self.commits, "written": self.written, "updated": self.updated, "closed": self.closed}
 
 
 # --- opening the repository -------------------------------------------------------------------------
@@ -266,7 +268,9 @@ def read_history(root: Path) -> History:
             return History(warning=SHALLOW_WARNING)
         if not git.has_commits:
             return History(warning=f"the git repository has no commits yet: {_NOT_SHOWN}")
-        return History(files=parse_log(git.log(), git.prefix))
+        commits: Counter[str] = Counter()
+        files = parse_log(git.log(), git.prefix, commits)
+        return History(files=files, commits_by=dict(commits))
     except HistoryError as exc:
         return History(warning=f"{exc}: {_NOT_SHOWN}")
     except (*git.errors, OSError, ValueError) as exc:  # git vanished, a damaged repository: still no traceback
@@ -282,13 +286,14 @@ class _Touch:
     sha: str
 
 
-def parse_log(out: str, prefix: str = "") -> dict[str, FileHistory]:
+def parse_log(out: str, prefix: str = "", commits: Counter[str] | None = None) -> dict[str, FileHistory]:
     """Parse `git log -z --name-status -M --format=<_FORMAT>` (newest first) into FileHistory per path.
 
     Walking from the newest commit back, `present` maps a path as older commits name it to the
     path the same file has now, or to None when that older file no longer exists: a rename maps
     the old name to the present one; an add or a delete ends the line of the name it touches.
     A commit's own entries are all read with the map as it was before that commit.
+    `commits`, when given, counts each author's commits that touch a file under `prefix`.
     """
     present: dict[str, str | None] = {}
     touches: dict[str, list[_Touch]] = {}
@@ -322,6 +327,8 @@ def parse_log(out: str, prefix: str = "") -> dict[str, FileHistory]:
                 continue
             if touch is None:
                 touch = _Touch(datetime.fromisoformat(date), name, email, sha)
+                if commits is not None and target.startswith(prefix):
+                    commits[name] += 1
             touches.setdefault(target, []).append(touch)
         present.update((path, None) for path in ended)
         present.update(renamed)  # a rename's old name wins over a new file added under that name
@@ -342,14 +349,25 @@ def parse_log(out: str, prefix: str = "") -> dict[str, FileHistory]:
     return files
 
 
+def resolver(ticket: Ticket) -> str | None:
+    """Who resolved a ticket: its `assignee`, else the `by` of the last log step at or before
+    `resolved`; None when the record names nobody. (Git's committer is not asked: whoever typed up
+    the file is not necessarily whoever fixed the problem.)"""
+    if ticket.assignee:
+        return ticket.assignee
+    steps = [e for e in ticket.log if ticket.resolved is None or e.at <= ticket.resolved]
+    return max(steps, key=lambda e: e.at).by if steps else None
+
+
 def contributors_summary(history: History, archive: Archive) -> list[Contributor]:
-    """Per person (git author name): KB articles written and updated, tickets closed.
+    """Per person: KB articles written and updated (from git), tickets closed (from the records),
+    commits (from git).
 
     - written: KB articles whose first commit they authored;
     - updated: KB articles someone else wrote that they committed to (so no article counts twice);
-    - closed: tickets with `status: resolved` whose most recent commit they authored. Git does not
-      record who clicked "resolve"; the last commit of a resolved ticket is normally the one that
-      resolved it, but a later fix-up commit (a typo, archiving) moves the credit to its author.
+    - closed: tickets with `status: resolved` whose `resolver` they are (the assignee, else the
+      resolving log step's `by`), whoever committed the file;
+    - commits: their commits that touch the archive.
     Sorted by total count, descending, then name. Files without history count for nobody.
     """
     people: dict[str, Contributor] = {}
@@ -369,12 +387,14 @@ def contributors_summary(history: History, archive: Archive) -> list[Contributor
                 email = fh.updated_email if name == fh.updated_by else ""
                 person(name, email).updated.append(article.id)
     for ticket in sorted(archive.tickets.values(), key=lambda t: t.id):
-        fh = history.get(ticket.path)
-        if fh is not None and ticket.status == "resolved":
-            person(fh.updated_by, fh.updated_email).closed.append(ticket.id)
+        who = resolver(ticket) if ticket.status == "resolved" else None
+        if who:
+            person(who, "").closed.append(ticket.id)
+    for name, count in history.commits_by.items():
+        person(name, "").commits = count
     return sorted(people.values(), key=lambda c: (-(c.articles_written + c.articles_updated + c.tickets_closed),
-                                                  c.name))
+                                                  -c.commits, c.name))
 
 
 __all__ = ["FileHistory", "History", "Contributor", "GitArchive", "open_git", "read_history", "parse_log",
-           "contributors_summary", "resolve_ref", "files_at", "changed_since", "SHALLOW_WARNING"]
+           "contributors_summary", "resolver", "resolve_ref", "files_at", "changed_since", "SHALLOW_WARNING"]

@@ -15,6 +15,8 @@ from typing import Any
 
 import jinja2
 
+from tsgen.stats.formats import percent
+
 WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 48, 56, 24, 64
 
@@ -28,6 +30,7 @@ class Series:
     kind: str = "bar"          # bar | line
     percent: bool = False      # a line of ratios 0..1 on the right axis
     css: str = "s1"
+    too_few: list[bool] = field(default_factory=list)  # points left out: the denominator was below the minimum
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Chart:
     desc: str
     categories: list[str]
     series: list[Series] = field(default_factory=list)
+    too_few_label: str = "too few"
 
 
 def _nice_step(value: float, parts: int = 4) -> float:
@@ -74,25 +78,40 @@ def layout(chart: Chart) -> dict[str, Any]:
             shapes.append({"type": "rect", "x": round(x, 1), "y": round(y, 1), "w": round(bar_w, 1),
                            "h": round(TOP + plot_h - y, 1), "css": s.css, "label": f"{chart.categories[i]}: {s.name} {_fmt(v)}"})
     lines = []
-    for s in chart.series:
-        if s.kind != "line":
-            continue
-        pts = []
+    for li, s in enumerate(x for x in chart.series if x.kind == "line"):
+        # A gap (no value) breaks the line: each run of values is its own polyline, so no line is
+        # drawn across periods without data. Each line has its own dash pattern and marker size, so
+        # lines that meet (say all at 100%) stay distinguishable.
+        pts, runs, run = [], [], []
+        few = []
         for i, v in enumerate(s.values):
-            if v is None:
-                continue
             x = LEFT + band * i + band / 2
+            if v is None:
+                if run:
+                    runs.append(run)
+                    run = []
+                if i < len(s.too_few) and s.too_few[i]:
+                    few.append({"x": round(x, 1), "label": f"{chart.categories[i]}: {s.name} {chart.too_few_label}"})
+                continue
             y = y_pct(v) if s.percent else y_count(v)
-            pts.append({"x": round(x, 1), "y": round(y, 1),
-                        "label": f"{chart.categories[i]}: {s.name} {_fmt(v * 100) + '%' if s.percent else _fmt(v)}"})
-        lines.append({"css": s.css, "points": pts, "path": " ".join(f"{p['x']},{p['y']}" for p in pts)})
+            point = {"x": round(x, 1), "y": round(y, 1),
+                     "label": f"{chart.categories[i]}: {s.name} {percent(v) if s.percent else _fmt(v)}"}
+            pts.append(point)
+            run.append(point)
+        if run:
+            runs.append(run)
+        lines.append({"css": s.css, "points": pts, "dash": li % 3, "r": (4.5, 3.2, 2.0)[li % 3],
+                      "paths": [" ".join(f"{p['x']},{p['y']}" for p in r) for r in runs if len(r) > 1],
+                      "too_few": few})
     ticks = [{"y": round(y_count(step * k), 1), "label": _fmt(step * k)}
              for k in range(int(round(ymax / step)) + 1)] if counts else []
     pct_ticks = [{"y": round(y_pct(k / 4), 1), "label": f"{k * 25}%"} for k in range(5)] \
         if any(s.percent for s in chart.series) else []
     every = max(1, math.ceil(n / 16))  # at most ~16 category labels
     labels = [{"x": round(LEFT + band * i + band / 2, 1), "text": c} for i, c in enumerate(chart.categories) if i % every == 0]
-    legend = [{"name": s.name, "css": s.css, "kind": s.kind, "x": LEFT + 150 * i} for i, s in enumerate(chart.series)]
+    dashes = iter(range(len(chart.series)))
+    legend = [{"name": s.name, "css": s.css, "kind": s.kind, "x": LEFT + 150 * i,
+               "dash": next(dashes) % 3 if s.kind == "line" else 0} for i, s in enumerate(chart.series)]
     return {"w": WIDTH, "h": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "top": TOP, "bottom": TOP + plot_h,
             "shapes": shapes, "lines": lines, "ticks": ticks, "pct_ticks": pct_ticks, "labels": labels,
             "legend": legend, "legend_y": HEIGHT - 12}

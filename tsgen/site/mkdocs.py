@@ -30,6 +30,7 @@ from tsgen.templating import DEFAULTS
 
 BUILD_DIR = ".tsgen"
 CSS = "assets/tsgen.css"
+JS = "assets/tsgen.js"      # the report pages' copy button; no other script of tsgen's
 THEME = "theme"  # .tsgen/theme: the theme.custom_dir of the generated config (templates/theme/ + the user's)
 
 
@@ -117,8 +118,7 @@ class DocsWriter:
                 raise BuildError(f"could not write the pages into {self.docs}: {detail or 'the writer failed'}")
         if self.progress:
             self.progress(len(rendered.pages), len(rendered.pages))
-        own_css = self.root / "templates" / "assets" / "tsgen.css"
-        files = [*rendered.assets, (own_css if own_css.is_file() else DEFAULTS / "assets" / "tsgen.css", CSS)]
+        files = [*rendered.assets, *((_own_asset(self.root, name), name) for name in (CSS, JS))]
         for source, dest in files:
             target = self.docs / dest
             if not _same_file(source, target):
@@ -154,6 +154,12 @@ def _package_parent() -> str:
     parent = str(Path(__file__).resolve().parents[2])
     rest = os.environ.get("PYTHONPATH")
     return parent + (os.pathsep + rest if rest else "")
+
+
+def _own_asset(root: Path, name: str) -> Path:
+    """tsgen's stylesheet or script: the archive's own templates/assets/ copy first, else the default."""
+    own = root / "templates" / name
+    return own if own.is_file() else DEFAULTS / name
 
 
 def _same_file(source: Path, target: Path) -> bool:
@@ -225,11 +231,15 @@ def write_config(root: Path, nav: list[Any], site_dir: Path, language: str = "zh
     extra_css = list(user.get("extra_css") or [])
     if CSS not in extra_css:
         extra_css.append(CSS)
+    extra_js = list(user.get("extra_javascript") or [])
+    if JS not in extra_js:
+        extra_js.append(JS)
     generated: dict[str, Any] = {
         "docs_dir": os.path.relpath(docs, build),  # "docs": relative, as Zensical requires
         "site_dir": str(site_dir.resolve()),
         "nav": nav,
         "extra_css": extra_css,
+        "extra_javascript": extra_js,
         "theme": {"language": language, "custom_dir": THEME},
     }
     if (root / "mkdocs.yml").is_file():

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tsgen.stats import metrics
+from tsgen.stats.digest import Digest, build_digest, format_markdown, lookup
+from tsgen.stats.formats import percent
+from tsgen.site.render import page_url, secrets_of, url_between
 from tsgen.site.charts import Chart, Series, render_svg
 from tsgen.config import PRIORITIES
 from tsgen.archive.model import Archive
@@ -64,14 +67,11 @@ HEADLINE: tuple[Metric, ...] = (
 )
 
 
-def lookup(row: dict[str, Any] | None, path: str) -> Any:
-    """row["a"]["b"] for path "a.b"; None when any part is missing."""
-    value: Any = row
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
+AGE_NAMES = {"lt_24h": ("< 24 小时", "< 24 h"), "h24_72": ("24–72 小时", "24–72 h"),
+             "d3_7": ("3–7 天", "3–7 days"), "gt_7d": ("> 7 天", "> 7 days")}
+RATE_NAMES = {"sla.overall.compliance": ("SLA 达标率", "SLA compliance", "s2"),
+              "repeat_rate": ("重复问题率", "Repeat rate", "s4"),
+              "kb_link_rate": ("知识库关联率", "KB link rate", "s1")}
 
 
 def show(value: Any, unit: str, lang: str) -> str:
@@ -79,7 +79,7 @@ def show(value: Any, unit: str, lang: str) -> str:
     if value is None:
         return "—"
     if unit == "ratio":
-        return f"{value * 100:.1f}%"
+        return percent(value)
     if unit == "hours":
         return f"{value:g} 小时" if lang == "zh" else f"{value:g} h"
     if unit == "minutes":
@@ -95,7 +95,8 @@ def delta(now: Any, before: Any, metric: Metric, lang: str) -> tuple[str, str]:
     if diff == 0:
         return "±0", ""
     if metric.unit == "ratio":
-        text = f"{diff * 100:+.1f} pp" if lang == "en" else f"{diff * 100:+.1f} 个百分点"
+        points = ("+" if diff > 0 else "-") + percent(abs(diff))[:-1]
+        text = f"{points} pp" if lang == "en" else f"{points} 个百分点"
     elif metric.unit in ("hours", "minutes"):
         text = f"{diff:+.2f}".rstrip("0").rstrip(".")
     else:
@@ -103,6 +104,35 @@ def delta(now: Any, before: Any, metric: Metric, lang: str) -> tuple[str, str]:
     good = (diff > 0) == (metric.better == "up")
     css = "" if metric.better == "none" else ("tsgen-delta-up" if good else "tsgen-delta-down")
     return text, css
+
+
+def hidden_mark(language: str) -> str:
+    """The inert text that replaces a customer's name or contact in published text."""
+    return "〔已隐藏〕" if language == "zh" else "[hidden]"
+
+
+def digest_of(archive: Archive, periods: list[dict[str, Any]], key: str, kind: str,
+              facts: dict[str, metrics.TicketFacts], *, today: Any, link: Any, partial: bool = False) -> Digest:
+    """The review digest of one period, its texts masked as on the site; `link(docs_path)` makes the
+    URL of a page (relative on the site, under site_url for `tsgen report`)."""
+    return build_digest(periods, key, kind, archive, facts, today=today, mask=lambda text, tid: mask_customer(
+        archive, text, tid), url=link, partial=partial)
+
+
+def mask_customer(archive: Archive, text: str, tid: str) -> str:
+    """`text` with ticket `tid`'s customer name and contact replaced by the inert mark."""
+    mark = hidden_mark(archive.config.language)
+    for secret in secrets_of(archive.tickets[tid]):
+        text = text.replace(secret, mark)
+    return text
+
+
+def site_link(site_url: str, directory_urls: bool) -> Any:
+    """`link(docs_path)` for `tsgen report`: the page's absolute URL under site_url, or None without it."""
+    if not site_url:
+        return lambda path: None
+    base = site_url.rstrip("/") + "/"
+    return lambda path: base + page_url(path, directory_urls)
 
 
 class StatsPages:
@@ -136,8 +166,8 @@ class StatsPages:
         zh = self.lang == "zh"
         chart = Chart(
             title=("问题帕累托图：" if zh else "Pareto of problems: ") + row["period"],
-            desc="; ".join(f"{p['kb']} {p['title']}: {p['tickets']} ({(p['share'] or 0) * 100:.0f}%, "
-                           f"{'累计' if zh else 'cumulative'} {(p['cumulative'] or 0) * 100:.0f}%)" for p in top),
+            desc="; ".join(f"{p['kb']} {p['title']}: {p['tickets']} ({percent(p['share'] or 0, 0)}, "
+                           f"{'累计' if zh else 'cumulative'} {percent(p['cumulative'] or 0, 0)})" for p in top),
             categories=[p["kb"] for p in top],
             series=[Series("工单数" if zh else "Tickets", [p["tickets"] for p in top], "bar", css="s1"),
                     Series("累计占比" if zh else "Cumulative share", [p["cumulative"] for p in top], "line",
@@ -154,17 +184,25 @@ class StatsPages:
             series=[Series("新建工单" if zh else "Created", [r["tickets"] for r in rows], "bar", css="s1"),
                     Series("已解决" if zh else "Resolved", [r["resolved"] for r in rows], "bar", css="s2"),
                     Series("期末积压" if zh else "Backlog at end", [r["backlog_end"] for r in rows], "line", css="s3")])
+        least = self.archive.config.chart_min_sample
+
+        def rate(path: str, denominator: str) -> Series:
+            """A ratio per period, left out (shown as "too few") when fewer than `least` tickets count."""
+            few = [(lookup(r, denominator) or 0) < least for r in rows]
+            values = [None if f else lookup(r, path) for r, f in zip(rows, few)]
+            return Series(RATE_NAMES[path][0 if zh else 1], values, "line", percent=True, css=RATE_NAMES[path][2],
+                          too_few=few)
+
+        few_label = f"样本不足（少于 {least} 张）" if zh else f"too few (under {least} tickets)"
         rates = Chart(
             title="SLA 达标率、重复问题率、知识库关联率" if zh else "SLA compliance, repeat rate, KB link rate",
             desc="; ".join(f"{r['period']}: SLA {show(lookup(r, 'sla.overall.compliance'), 'ratio', self.lang)}, "
                            f"{show(r['repeat_rate'], 'ratio', self.lang)}, {show(r['kb_link_rate'], 'ratio', self.lang)}"
-                           for r in rows),
+                           for r in rows) + (f" ({few_label}: ×)" if rows else ""),
             categories=cats,
-            series=[Series("SLA 达标率" if zh else "SLA compliance", [lookup(r, "sla.overall.compliance") for r in rows],
-                           "line", percent=True, css="s2"),
-                    Series("重复问题率" if zh else "Repeat rate", [r["repeat_rate"] for r in rows], "line", percent=True, css="s4"),
-                    Series("知识库关联率" if zh else "KB link rate", [r["kb_link_rate"] for r in rows], "line",
-                           percent=True, css="s1")])
+            series=[rate("sla.overall.compliance", "sla.overall.measured"), rate("repeat_rate", "tickets"),
+                    rate("kb_link_rate", "resolved")],
+            too_few_label=few_label)
         return render_svg(self.r.env, volume, f"{cid}-v"), render_svg(self.r.env, rates, f"{cid}-r")
 
     def _ticket_refs(self, ids: list[str]) -> list[dict[str, Any]]:
@@ -175,13 +213,17 @@ class StatsPages:
             prev = rows[i - 1] if i else None
             path = f"stats/{kind}/{row['period']}.md"
             tags = [(p, v) for p, v in row["top_tags_by_priority"].items() if v]
+            digest = digest_of(self.archive, rows, row["period"], kind, self.r.facts, today=self.r.today,
+                               link=lambda target, page=path: url_between(target, page, self.r.directory_urls))
             self.r._page(path, "site/stats-report.md.j2", row=row, kind=kind, prev=prev,
+                         digest=format_markdown(digest), ageing_labels=AGE_NAMES,
                          next=rows[i + 1] if i + 1 < len(rows) else None,
                          headline=self._headline(row, prev), pareto=self._pareto(row, f"p-{row['period']}"),
                          sla=[(p, row["sla"][p], self._ticket_refs(row["sla"][p]["breached"]))
                               for p in PRIORITIES if p in row["sla"]],
                          violations=self._ticket_refs(row["escalation"]["violations"]),
-                         dissatisfied=[(self.r.row(self.archive.tickets[t]), self.archive.tickets[t].feedback)
+                         dissatisfied=[(self.r.row(self.archive.tickets[t]),
+                                        mask_customer(self.archive, self.archive.tickets[t].feedback or "", t))
                                        for t in row["csat"]["dissatisfied_tickets"] if t in self.archive.tickets],
                          debt=self._ticket_refs(row["knowledge_debt_tickets"]), tags=tags,
                          priorities=PRIORITIES)

@@ -19,13 +19,29 @@ Definitions that the contract leaves open, decided here (the README repeats them
   The list holds the `top` most linked articles (default 10, None for all).
 - `top_tags_by_priority` counts a tag once per ticket; ties go to the alphabetically first tag;
   a priority without tagged tickets maps to None.
-- Rounding: hours and minutes to 2 decimals, ratios (compliance, rates, shares, score) to 4;
-  medians and p90 are computed on exact values and rounded last. Ratios are None when their
-  denominator is 0.
+- Rounding: hours and minutes to 2 decimals; ratios (compliance, rates, shares, score) are not
+  rounded at all, so a percentage made from one is rounded once, correctly (14/17 is 82.4%, not
+  the 82.3% that a ratio already rounded to 0.8235 gives). Medians and p90 are computed on exact
+  values and rounded last. Ratios are None when their denominator is 0.
 - `since`/`until` (dates in the configured timezone, both inclusive) select the periods that
   overlap them; each selected period is always reported whole, so numbers stay comparable.
   The range never extends past the first and last ticket's periods.
-- `start`/`end` are ISO datetimes in the configured timezone; `end` is exclusive.
+- `start`/`end_exclusive` are ISO datetimes in the configured timezone (the end is the start of
+  the next period); `last_day` is the period's last calendar day, for people.
+- Workload (`workload`): per person, over the period's tickets: `handled` (tickets whose
+  `assignee` they are), `resolved` and `resolution_hours_median` of those, `sla_breaches` (of
+  those, tickets with a target not answered in time), `escalations_received` (tickets whose
+  `escalated_to` they are). Tickets without an assignee count under `null`.
+- Backlog ageing (`backlog_ageing`): the tickets open at the period's end (as `backlog_end`),
+  by age at that moment (wall clock): `lt_24h` [0, 24 h), `h24_72` [24 h, 72 h), `d3_7`
+  [3 days, 7 days), `gt_7d` 7 days or more; overall and per priority. For a period that has not
+  ended yet, ages are measured now.
+- Knowledge reuse (`kcs`), over the period's resolved tickets that link a KB article: `known`
+  when one of its articles was already linked by an earlier ticket (reuse of an existing
+  article), else `new` (the first ticket an article was linked to: the article was written for
+  it); `reuse_rate = known / (known + new)`; `articles_first_linked` counts the articles whose
+  first linking ticket falls in the period (articles put to use, the archive's own record of a
+  new article; git dates are not used so the numbers do not depend on the clone).
 - For `compute_total` (period "all"), `start`/`end` are the first and last `created`, and
   `backlog_end` is the number of tickets open now.
 """
@@ -33,11 +49,11 @@ Definitions that the contract leaves open, decided here (the README repeats them
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left
+import heapq
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable, Iterator
 
 from tsgen.archive.clock import minutes_between, next_period, period_bounds, period_key
@@ -66,6 +82,7 @@ class TicketFacts:
     sla_target: int | None
     sla_met: bool | None               # None when the priority has no target
     escalation_broken: bool
+    new_kbs: tuple[str, ...] = ()      # articles this ticket is the first (oldest) to link
 
 
 @contextmanager
@@ -98,6 +115,7 @@ def _derive(archive: Archive) -> list[TicketFacts]:
     for t in archive.tickets_sorted():
         kbs = tuple(archive.ticket_kb.get(t.id, t.kb))
         repeat = bool(t.duplicate_of) or any(k in seen_kb for k in kbs)
+        new_kbs = tuple(k for k in kbs if k not in seen_kb)
         seen_kb.update(kbs)
         first = t.first_response
         first_min = minutes_between(t.created, first, config) if first is not None else None
@@ -106,7 +124,7 @@ def _derive(archive: Archive) -> list[TicketFacts]:
         target = config.sla_minutes.get(t.priority)
         met = None if target is None else (first_min is not None and first_min <= target)
         out.append(TicketFacts(t, t.created.timestamp(), resolved.timestamp() if resolved is not None else None,
-                          first_min, res_h, kbs, repeat, target, met, escalation_broken(t, config)))
+                          first_min, res_h, kbs, repeat, target, met, escalation_broken(t, config), new_kbs))
     return out
 
 
@@ -126,8 +144,8 @@ def p90(values: list[float]) -> float | None:
 
 
 def ratio(part: int, whole: int) -> float | None:
-    """part / whole rounded to 4 decimals; None when whole is 0."""
-    return round(part / whole, 4) if whole else None
+    """part / whole, unrounded (formats round it once); None when whole is 0."""
+    return part / whole if whole else None
 
 
 def _r2(value: float | None) -> float | None:
@@ -236,13 +254,61 @@ def _metrics(group: list[TicketFacts], archive: Archive, top: int | None) -> dic
         "knowledge_debt": len(debt),
         "knowledge_debt_tickets": debt,
         "kb_link_rate": ratio(linked, len(resolved)),
+        "kcs": _kcs(resolved, group),
+        "workload": _workload(group),
     }
+
+
+def _kcs(resolved: list[TicketFacts], group: list[TicketFacts]) -> dict[str, Any]:
+    linking = [f for f in resolved if f.kbs]
+    new = sum(1 for f in linking if len(f.new_kbs) == len(f.kbs))
+    known = len(linking) - new
+    return {"known": known, "new": new, "reuse_rate": ratio(known, known + new),
+            "articles_first_linked": sum(len(f.new_kbs) for f in group)}
+
+
+def _workload(group: list[TicketFacts]) -> list[dict[str, Any]]:
+    people: dict[str | None, list[TicketFacts]] = {}
+    received: Counter[str] = Counter()
+    for f in group:
+        people.setdefault(f.ticket.assignee or None, []).append(f)
+        if f.ticket.escalated_to:
+            received[f.ticket.escalated_to] += 1
+    for name in received:
+        people.setdefault(name, [])
+    rows = []
+    for name, members in people.items():
+        done = sorted(f.resolution_h for f in members if f.resolution_h is not None)
+        rows.append({"assignee": name, "handled": len(members), "resolved": len(done),
+                     "resolution_hours_median": _r2(median(done)),
+                     "sla_breaches": sum(1 for f in members if f.sla_met is False),
+                     "escalations_received": received[name] if name else 0})
+    return sorted(rows, key=lambda r: (-r["handled"], -r["escalations_received"], r["assignee"] is None,
+                                       r["assignee"] or ""))
+
+
+AGE_BUCKETS = (("lt_24h", 24.0), ("h24_72", 72.0), ("d3_7", 168.0), ("gt_7d", float("inf")))
+
+
+def _ageing(open_facts: Iterable[TicketFacts], end_ts: float) -> dict[str, Any]:
+    """Open tickets at `end_ts` by age bucket, overall and per priority."""
+    total = dict.fromkeys((b for b, _ in AGE_BUCKETS), 0)
+    by_priority = {p: dict(total) for p in PRIORITIES}
+    for f in open_facts:
+        age_h = (end_ts - f.created_ts) / 3600
+        bucket = next(b for b, limit in AGE_BUCKETS if age_h < limit)
+        total[bucket] += 1
+        by_priority[f.ticket.priority][bucket] += 1
+    return {**total, "by_priority": by_priority}
 
 
 def compute_periods(archive: Archive, period: str = "month", since: date | None = None,
                     until: date | None = None, *, top: int | None = 10,
-                    facts: list[TicketFacts] | None = None) -> list[dict[str, Any]]:
-    """One metrics dict per ISO week or month, oldest first, empty periods included (section 5)."""
+                    facts: list[TicketFacts] | None = None, now_ts: float | None = None) -> list[dict[str, Any]]:
+    """One metrics dict per ISO week or month, oldest first, empty periods included (section 5).
+
+    Backlog ageing is measured at each period's end, or at `now_ts` (default: now) for a period
+    still running."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
     facts = ticket_facts(archive) if facts is None else facts  # callers making several reports derive them once
@@ -263,25 +329,68 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
     if until is not None:
         last = min(last, period_key(datetime.combine(until, time(0), tz), period, tz), key=starts)
 
-    created = [f.created_ts for f in facts]            # sorted: facts are oldest first
-    closed = sorted(f.resolved_ts for f in facts if f.resolved_ts is not None)
+    # A sweep over the periods keeps the tickets open at each period's end: tickets are added as
+    # their creation passes and dropped once their resolution has passed (one heap pop each), so
+    # the ageing costs O(tickets log tickets + periods x open tickets), not periods x tickets.
+    now = datetime.now(tz).timestamp() if now_ts is None else now_ts
+    open_now: dict[int, TicketFacts] = {}
+    closing: list[tuple[float, int]] = []
+    added = 0
     out: list[dict[str, Any]] = []
     key = first
     stop = starts(last)
     while starts(key) <= stop:
         start, end = period_bounds(key, tz)
-        row: dict[str, Any] = {"period": key, "start": start.isoformat(), "end": end.isoformat()}
+        end_ts = end.timestamp()
+        while added < len(facts) and facts[added].created_ts < end_ts:
+            f = facts[added]
+            open_now[added] = f
+            if f.resolved_ts is not None:
+                heapq.heappush(closing, (f.resolved_ts, added))
+            added += 1
+        while closing and closing[0][0] < end_ts:
+            open_now.pop(heapq.heappop(closing)[1], None)
+        row: dict[str, Any] = {"period": key, "start": start.isoformat(), "end_exclusive": end.isoformat(),
+                               "last_day": (end - timedelta(days=1)).date().isoformat()}
         row.update(_metrics(buckets.get(key, []), archive, top))
-        # open at `end`: created before it, minus resolved before it (resolved >= created always)
-        row["backlog_end"] = bisect_left(created, end.timestamp()) - bisect_left(closed, end.timestamp())
+        # open at the end: created before it and not resolved before it (resolved >= created always)
+        row["backlog_end"] = len(open_now)
+        row["backlog_ageing"] = _ageing(open_now.values(), min(end_ts, now))  # a running period: ages now
         out.append(row)
         key = next_period(key, tz)
     return out
 
 
+DEFAULT_WINDOW = {"month": 12, "week": 13}  # what `tsgen stats` shows without --since or --all
+
+
+def window_start(periods: list[dict[str, Any]], period: str, count: int | None = None) -> date | None:
+    """The first day of the `count` periods (default DEFAULT_WINDOW) that end with the newest period
+    holding tickets: the default range of `tsgen stats`. None when there are no periods."""
+    with_tickets = [row for row in periods if row["tickets"]]
+    if not with_tickets:
+        return None
+    n = (count or DEFAULT_WINDOW[period]) - 1
+    last = datetime.fromisoformat(with_tickets[-1]["start"]).date()
+    if period == "week":
+        return last - timedelta(weeks=n)
+    months = last.year * 12 + last.month - 1 - n
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def trim_empty(periods: list[dict[str, Any]], since: date | None = None) -> list[dict[str, Any]]:
+    """The periods from `since` on, without the empty ones before the first and after the last period
+    that has tickets (the empty ones between them stay: a quiet week is news)."""
+    rows = [row for row in periods
+            if since is None or datetime.fromisoformat(row["end_exclusive"]).date() > since]
+    busy = [i for i, row in enumerate(rows) if row["tickets"]]
+    return rows[busy[0]:busy[-1] + 1] if busy else []
+
+
 def compute_total(archive: Archive, *, top: int | None = 10,
-                  facts: list[TicketFacts] | None = None) -> dict[str, Any]:
-    """The same metrics over every ticket (period "all"); backlog_end is the number open now."""
+                  facts: list[TicketFacts] | None = None, now_ts: float | None = None) -> dict[str, Any]:
+    """The same metrics over every ticket (period "all"); backlog_end is the number open now,
+    and their ageing is measured at `now_ts` (default: now)."""
     facts = ticket_facts(archive) if facts is None else facts
     tz = archive.config.tz
     row: dict[str, Any] = {
@@ -291,5 +400,7 @@ def compute_total(archive: Archive, *, top: int | None = 10,
     }
     row.update(_metrics(facts, archive, top))
     row["backlog_end"] = sum(1 for f in facts if f.resolved_ts is None)
+    now = datetime.now(tz).timestamp() if now_ts is None else now_ts
+    row["backlog_ageing"] = _ageing((f for f in facts if f.resolved_ts is None), now)
     return row
 
