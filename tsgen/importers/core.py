@@ -1,0 +1,545 @@
+"""`tsgen import`: export records -> valid tsgen tickets, created, updated or left alone.
+
+The pipeline, for every format:
+
+    read (format module)  ->  map (columns, values, times)  ->  collapse duplicates (newer wins)
+      ->  match on source_id  ->  create (next free id of the creation day) / update / unchanged
+
+Every ticket is checked by the archive's own validator before it is written; a record that would
+not make a valid ticket is rejected, named by its row or index, with the column and the value.
+Files are written whole (a temporary file, then link or rename), a new one never over an existing
+one, and an update only where the file is still as the last import left it (see ticketfile.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from tsgen.archive.ids import all_used_ticket_sequences, claim_ticket_id
+from tsgen.archive.load import parse_front_matter
+from tsgen.archive.model import ERROR
+from tsgen.archive.validate import validate_ticket
+from tsgen.config import Config
+from tsgen.errors import ConfigError
+from tsgen.importers import ticketfile
+from tsgen.importers.mapping import (ENUMS, LINES, SKIP, TIMES, Mapping, after, enum_value, minutes_value,
+                                     source_tz, time_value)
+from tsgen.importers.sources import SourceRecord
+
+CUSTOM_FIELDS = ("source_id", "source_import")
+MAX_TITLE = 200
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_TAG_SPLIT = re.compile(r"[,，;；、]\s*")
+_TAG_BAD = re.compile(r"[\[\]{}#<>\"'`\\/|]")
+
+
+@dataclass
+class Rejection:
+    """A record that was not imported: where it is, which column, what it held, and why."""
+
+    where: str
+    column: str
+    value: str
+    message: str
+    line: int | None = None  # the file line where a CSV record starts
+
+    def describe(self, file: str) -> str:
+        """`file.csv:48: row 40: Created At: <message> (value '...')`, or `file.json: tickets[3] (id 9): ...`."""
+        col = f"{self.column}: " if self.column else ""
+        val = f" (got {self.value!r})" if self.value and repr(self.value) not in self.message else ""
+        at = f"{file}:{self.line}:" if self.line else f"{file}:"
+        where = self.where.split(" (line")[0]
+        return f"{at} {where}: {col}{self.message}{val}"
+
+
+@dataclass
+class Draft:
+    """One source ticket mapped to tsgen fields, before it has an id."""
+
+    source_id: str
+    where: str
+    fields: dict[str, Any]
+    body: str
+    updated: datetime | None
+    line: int | None = None
+
+
+@dataclass
+class Conflict:
+    """An imported field an engineer edited since the last import: the edit is kept."""
+
+    path: str
+    field: str
+    kept: str
+    source: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with dry_run, would do)."""
+
+    created: list[tuple[str, str]] = field(default_factory=list)            # (source_id, path)
+    updated: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (source_id, path, fields)
+    unchanged: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    declared: list[str] = field(default_factory=list)  # custom fields added to mkdocs.yml
+    seconds: float = 0.0
+    dry_run: bool = False
+
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Format:
+    """One helpdesk's export: how to read it, its default mapping, and a per-record adjustment."""
+
+    name: str
+    read: Callable[[Path, str | None], Iterable[SourceRecord]]
+    mapping: Mapping
+    adjust: Callable[[dict[str, Any], SourceRecord], None] | None = None
+    no_body: str = ""   # the body when the export carries no description
+
+
+def _one_line(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    text = unicodedata.normalize("NFC", str(value))
+    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
+
+
+def _text(value: Any) -> str:
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def _tags(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        if item is None:
+            continue
+        for part in _TAG_SPLIT.split(str(item)):
+            tag = _TAG_BAD.sub("", _one_line(part))[:60].strip()
+            if tag and tag not in out:
+                out.append(tag)
+    return out
+
+
+def _normalise_contact(text: str) -> str:
+    return re.sub(r"[\s\u200b-\u200f]", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _secrets(fields: dict[str, Any]) -> list[str]:
+    """The customer's name and each contact (e-mail, phone) as they may appear in other text."""
+    values: list[str] = []
+    name = fields.get("customer.name") or ""
+    if len(name) >= 2:
+        values.append(name)
+    for part in re.split(r"\s*[,;，；/]\s*", fields.get("customer.contact") or ""):
+        if len(part.strip()) >= 5:
+            values.append(part.strip())
+    return sorted(set(values), key=len, reverse=True)
+
+
+def mask_text(text: str, secrets: list[str], mask: str) -> str:
+    """Replace the customer's name and contacts in `text` (case-insensitive; phones by their digits)."""
+    if not text:
+        return text
+    lowered = text.lower()
+    digits_of_text = None
+    for secret in secrets:
+        digits = re.sub(r"\D", "", secret)
+        if len(digits) >= 7 and len(digits) >= len(secret) - 5:  # a phone number, however it is spaced
+            if digits_of_text is None:
+                digits_of_text = re.sub(r"\D", "", text)
+            forms = [digits] + ([digits[2:]] if len(digits) > 11 and digits.startswith("86") else [])
+            for form in forms:  # +86 138 0013 8000 is also written 13800138000
+                if form not in digits_of_text:
+                    continue  # cheap test first: most texts do not hold the number at all
+                pattern = r"(?<![\d+])\+?(?:86[\s\-]*)?" + r"[\s\-–.()]*".join(form) + r"(?!\d)"
+                text = re.sub(pattern, mask, text)
+        elif secret.lower() in lowered:
+            text = re.sub(re.escape(secret), mask, text, flags=re.IGNORECASE)
+            lowered = text.lower()
+    return text
+
+
+def _mask_published(fields: dict[str, Any], body: str, mask: str) -> str:
+    """Keep the customer's name and contact out of every published field and the body."""
+    secrets = _secrets(fields)
+    if not secrets:
+        return body
+    lowered = [_normalise_contact(s) for s in secrets]
+    for key in ("title", "source", "assignee", "escalated_to", "solution", "feedback",
+                "customer.department", "environment.os", "environment.version", "environment.browser",
+                "environment.network"):
+        if fields.get(key):
+            fields[key] = mask_text(fields[key], secrets, mask)
+    if fields.get("tags"):  # a tag naming the customer would become a page name: drop it
+        fields["tags"] = [t for t in fields["tags"]
+                          if not any(s in _normalise_contact(t) for s in lowered)]
+    return mask_text(body, secrets, mask)
+
+
+def _assign(raw: dict[str, tuple[str, Any]], target: str, column: str, value: Any) -> None:
+    if value is None or value == "" or value == []:
+        return
+    if target in raw:
+        if target == "tags":
+            prev_col, prev = raw[target]
+            prev_list = prev if isinstance(prev, list) else [prev]
+            raw[target] = (prev_col, prev_list + (value if isinstance(value, list) else [value]))
+        return  # the first column mapped to a field wins
+    raw[target] = (column, value)
+
+
+def _column_map(mapping: Mapping) -> dict[str, str]:
+    return {re.sub(r"\s+", " ", k).strip().lower(): v for k, v in mapping.columns.items()}
+
+
+def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: dict[str, str],
+            config: Config, tz: tzinfo, mask: str) -> Draft | Rejection | None:
+    """One source record -> a Draft, a Rejection naming the column and value, or None (skipped)."""
+    raw: dict[str, tuple[str, Any]] = {}
+    seen: dict[str, str] = {}  # field -> the column it is read from, even when that cell is empty
+    for column, value in record.values.items():
+        target = colmap.get(re.sub(r"\s+", " ", column).strip().lower())
+        if target and target != "ignore":
+            seen.setdefault(target, column)
+            _assign(raw, target, column, value)
+    if fmt.adjust is not None:
+        values = {k: v for k, (_, v) in raw.items()}
+        fmt.adjust(values, record)
+        raw = {k: (raw[k][0] if k in raw else k, v) for k, v in values.items()}
+
+    def reject(target: str, message: str) -> Rejection:
+        column, value = raw.get(target, (seen.get(target, target), ""))
+        return Rejection(record.where, column, _one_line(value)[:80] if value not in (None, "") else "", message,
+                         record.line)
+
+    fields: dict[str, Any] = {}
+    if "id" not in raw or not _one_line(raw["id"][1]):
+        return reject("id", "no ticket number: every record needs its source number (map a column to id)")
+    source_id = f"{fmt.name}#{_one_line(raw['id'][1])}"
+    for key in ENUMS + ("status_category",):
+        if key in raw:
+            try:
+                value = enum_value(key, raw[key][1], mapping)
+            except ValueError as exc:
+                if key == "status" and "status_category" in raw:
+                    continue  # Jira: a workflow status of its own; its status category decides
+                return reject(key, str(exc))
+            if value == SKIP:
+                return None
+            if value:  # "" in a value table: no value (Zendesk's satisfaction "offered")
+                fields[key] = value
+    category = fields.pop("status_category", None)
+    if "status" not in fields and category:
+        fields["status"] = category
+    for key in ("type", "priority", "status"):
+        if key not in fields:
+            fields[key] = mapping.defaults.get(key) or {"type": "other", "priority": "P2", "status": "pending"}[key]
+    if "channel" not in fields and mapping.defaults.get("channel"):
+        fields["channel"] = mapping.defaults["channel"]
+    times: dict[str, datetime] = {}
+    for key in TIMES:
+        if key in raw:
+            try:
+                moment = time_value(raw[key][1], tz)
+            except ValueError as exc:
+                return reject(key, str(exc))
+            if moment is not None:
+                times[key] = moment.replace(microsecond=0)
+    if "created" not in times:
+        return reject("created", "no creation time: every record needs one (the ticket id is made from it)")
+    for key, base in (("first_response_minutes", "responded"), ("resolution_minutes", "resolved")):
+        if key in raw and base not in times:
+            try:
+                minutes = minutes_value(raw[key][1])
+            except ValueError as exc:
+                return reject(key, str(exc))
+            if minutes is not None:
+                times[base] = after(times["created"], minutes).replace(microsecond=0)
+    if fields["status"] == "resolved":
+        if "resolved" not in times:
+            if "updated" not in times:
+                return reject("status", "closed in the source but without a close time or update time")
+            times["resolved"] = times["updated"]  # the last change of a closed ticket is its closing
+    else:
+        times.pop("resolved", None)  # a reopened ticket's old close time is not a resolution
+    updated = times.pop("updated", None)
+    fields.update(times)
+    for key in LINES:
+        if key in raw:
+            text = _one_line(raw[key][1])
+            if text:
+                fields[key] = text
+    if "customer.from" in raw:  # "张三 <zhang@example.com>" (osTicket From, e-mail senders)
+        name, email = parseaddr(_one_line(raw["customer.from"][1]))
+        if name and "customer.name" not in fields:
+            fields["customer.name"] = name
+        if email and "@" in email and "customer.contact" not in fields:
+            fields["customer.contact"] = email
+        elif not name and "customer.name" not in fields:
+            fields["customer.name"] = _one_line(raw["customer.from"][1])
+    if "feedback" in raw:
+        text = _one_line(raw["feedback"][1])
+        if text:
+            fields["feedback"] = text
+    title = fields.get("title", "")
+    if not title:
+        return reject("title", "no title: the ticket needs a one-line title")
+    if len(title) > MAX_TITLE:
+        fields["title"] = title[:MAX_TITLE - 1].rstrip() + "…"
+    if "tags" in raw:
+        tags = _tags(raw["tags"][1])
+        if tags:
+            fields["tags"] = tags
+    body = _text(raw["body"][1]) if "body" in raw and raw["body"][1] not in (None, "") else ""
+    if not body:
+        body = f"{fmt.no_body or 'The export'} carries no description of {source_id}."
+    body = _mask_published(fields, body, mask)
+    return Draft(source_id, record.where, fields, body, updated, record.line)
+
+
+def _read_existing(root: Path) -> dict[str, tuple[Path, str]]:
+    """source_id -> (file, source_import) of every imported ticket already in the archive."""
+    found: dict[str, tuple[Path, str]] = {}
+    base = root / "tickets"
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "source_id:" not in text:
+                continue
+            parts = ticketfile.split(text)
+            if parts is None:
+                continue
+            fm = parts[1]
+            sid = _scalar(fm, "source_id")
+            if sid:
+                found.setdefault(sid, (path, _scalar(fm, "source_import") or ""))
+    return found
+
+
+def _scalar(fm: str, key: str) -> str | None:
+    m = re.search(rf"^{key}:[ \t]*(.*?)[ \t]*$", fm, re.MULTILINE)
+    if not m:
+        return None
+    value = m.group(1)
+    if value.startswith('"'):
+        import json
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value.strip('"')
+    return value.strip("'")
+
+
+def declare_custom_fields(root: Path, config: Config) -> list[str]:
+    """Add source_id and source_import to extra.tsgen.custom_fields in mkdocs.yml (text edit, comments kept)."""
+    missing = [f for f in CUSTOM_FIELDS if f not in config.custom_fields]
+    if not missing:
+        return []
+    path = root / "mkdocs.yml"
+    hint = f"add {', '.join(missing)} to extra: tsgen: custom_fields: in {path}"
+    if not path.is_file():
+        path.write_text("extra:\n  tsgen:\n    custom_fields: [" + ", ".join(missing) + "]\n", encoding="utf-8")
+        return missing
+    text = path.read_text(encoding="utf-8-sig")
+    flow = re.search(r"^([ \t]+custom_fields:[ \t]*)\[(.*?)\][ \t]*$", text, re.MULTILINE)
+    block = re.search(r"^([ \t]+)custom_fields:[ \t]*\n((?:\1[ \t]*-[^\n]*\n)+)", text, re.MULTILINE)
+    tsgen = re.search(r"^([ \t]+)tsgen:[ \t]*$", text, re.MULTILINE)
+    if flow:
+        items = [i.strip() for i in flow.group(2).split(",") if i.strip()]
+        new = flow.group(1) + "[" + ", ".join(items + missing) + "]"
+        text = text[:flow.start()] + new + text[flow.end():]
+    elif block:
+        item_indent = re.match(r"[ \t]*-", block.group(2)).group(0)[:-1]
+        added = "".join(f"{item_indent}- {m}\n" for m in missing)
+        text = text[:block.end()] + added + text[block.end():]
+    elif tsgen:
+        indent = tsgen.group(1) * 2
+        text = text[:tsgen.end()] + f"\n{indent}custom_fields: [{', '.join(missing)}]" + text[tsgen.end():]
+    elif re.search(r"^extra:[ \t]*$", text, re.MULTILINE):
+        m = re.search(r"^extra:[ \t]*$", text, re.MULTILINE)
+        text = text[:m.end()] + f"\n  tsgen:\n    custom_fields: [{', '.join(missing)}]" + text[m.end():]
+    else:
+        text = text.rstrip("\n") + f"\nextra:\n  tsgen:\n    custom_fields: [{', '.join(missing)}]\n"
+    from tsgen.config import load_config
+
+    tmp = path.with_name(".mkdocs.yml.tsgen-import")
+    tmp.write_text(text, encoding="utf-8")
+    try:
+        os.replace(tmp, path)
+        check = load_config(root)
+    except ConfigError as exc:
+        raise ConfigError(f"could not declare the import's custom fields ({exc}); {hint}") from None
+    if any(f not in check.custom_fields for f in CUSTOM_FIELDS):
+        raise ConfigError(f"could not declare the import's custom fields; {hint}")
+    return missing
+
+
+def _check(text: str, rel: str, config: Config) -> list[str]:
+    """The archive validator's errors for a ticket about to be written (empty when valid)."""
+    raw, problems = parse_front_matter(text, rel, "ticket")
+    if raw is not None:
+        _, more = validate_ticket(raw, config)
+        problems = problems + more
+    return [f"{p.field}: {p.message}" if p.field else p.message for p in problems if p.severity == ERROR]
+
+
+def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping: Mapping | None = None,
+               dry_run: bool = False, since: date | None = None, encoding: str | None = None,
+               progress: Progress | None = None) -> ImportResult:
+    """Import the export at `path` into the archive at `root`; see the module docstring."""
+    started = time.perf_counter()
+    result = ImportResult(dry_run=dry_run)
+    mapping = fmt.mapping.merged(user_mapping) if user_mapping else fmt.mapping
+    colmap = _column_map(mapping)
+    tz = source_tz(mapping, config.tz)
+    mask = "〔已隐藏〕" if config.language == "zh" else "[hidden]"
+    check_config = replace(config, custom_fields=tuple(dict.fromkeys(config.custom_fields + CUSTOM_FIELDS)))
+
+    drafts: dict[str, Draft] = {}
+    n = 0
+    for n, record in enumerate(fmt.read(path, encoding), start=1):
+        if progress is not None and n % 5000 == 0:
+            progress("read", n, 0)
+        out = convert(record, fmt, mapping, colmap, config, tz, mask)
+        if out is None:
+            result.skipped += 1
+            continue
+        if isinstance(out, Rejection):
+            result.rejected.append(out)
+            continue
+        if since is not None and out.fields["created"].astimezone(config.tz).date() < since:
+            result.skipped += 1
+            continue
+        prev = drafts.get(out.source_id)
+        if prev is not None:
+            result.duplicates += 1
+            if prev.updated is not None and (out.updated is None or out.updated < prev.updated):
+                continue  # the copy already kept is newer
+        drafts[out.source_id] = out
+
+    existing = _read_existing(root)
+    used = all_used_ticket_sequences(root, config.id_prefix)
+    ordered = sorted(drafts.values(), key=lambda d: d.fields["created"])  # ids follow the creation order
+    if not dry_run and ordered:
+        result.declared = declare_custom_fields(root, config)
+    write = (lambda p, t: True) if dry_run else ticketfile.write_atomic_new
+    total = len(ordered)
+    for i, draft in enumerate(ordered, start=1):
+        if progress is not None and (i % 2000 == 0 or i == total):
+            progress("write", i, total)
+        if draft.source_id in existing:
+            _update(root, draft, existing[draft.source_id], check_config, result, dry_run)
+            continue
+        created = draft.fields["created"].astimezone(config.tz)
+        problems: list[str] = []
+
+        def render(tid: str, draft: Draft = draft) -> str:
+            text = ticketfile.render(tid, draft.fields, draft.body, draft.source_id, config.tz)
+            rel = ticketfile_rel(root, created, tid)
+            problems[:] = _check(text, rel, check_config)
+            return text
+
+        day_used = used.setdefault(created.strftime("%Y%m%d"), set())
+
+        def guarded(p: Path, t: str) -> bool:
+            return True if problems else write(p, t)
+
+        tid, file = claim_ticket_id(root, config.id_prefix, created, render, day_used, guarded)
+        if problems:
+            day_used.discard(int(tid[-4:]))
+            result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id} would not be a valid ticket: "
+                                             + "; ".join(problems), draft.line))
+            continue
+        result.created.append((draft.source_id, file.relative_to(root).as_posix()))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def ticketfile_rel(root: Path, created_local: datetime, tid: str) -> str:
+    return f"tickets/{created_local:%Y}/{created_local:%m}/{tid}.md"
+
+
+def _update(root: Path, draft: Draft, found: tuple[Path, str], config: Config, result: ImportResult,
+            dry_run: bool) -> None:
+    """Bring an imported ticket up to date with a newer export, keeping what an engineer changed."""
+    path, stored = found
+    tz = config.tz
+    new_hashes = ticketfile.hashes(draft.fields, draft.body, tz)
+    old_hashes = ticketfile.parse_hashes(stored)
+    if new_hashes == old_hashes:
+        result.unchanged += 1
+        return
+    rel = path.relative_to(root).as_posix()
+    data = path.read_bytes()
+    text = data.decode("utf-8-sig")
+    raw, problems = parse_front_matter(text, rel, "ticket")
+    if raw is None:
+        result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id}: {rel} cannot be read, "
+                                         f"so it was not updated: {problems[0].message if problems else ''}"))
+        return
+    current = ticketfile.current_values(raw.meta)
+    changes: dict[str, Any] = {}
+    new_body: str | None = None
+    changed: list[str] = []
+    for key in list(ticketfile.ORDER) + [ticketfile.BODY]:
+        new_h = new_hashes.get(key, ticketfile.digest(key, "", tz))
+        old_h = old_hashes.get(key, ticketfile.digest(key, "", tz))
+        if new_h == old_h:
+            continue
+        now_value = raw.body if key == ticketfile.BODY else current.get(key)
+        new_value = draft.body if key == ticketfile.BODY else draft.fields.get(key)
+        if ticketfile.digest(key, now_value, tz) != old_h:
+            result.conflicts.append(Conflict(rel, key, _one_line(now_value or "")[:60], _one_line(new_value or "")[:60]))
+            continue
+        if key == "created" and new_value is not None and \
+                new_value.astimezone(tz).strftime("%Y%m%d") != path.stem[len(config.id_prefix):][:8]:
+            result.conflicts.append(Conflict(rel, key, _one_line(now_value or "")[:60],
+                                             f"{_one_line(new_value)} (another day than the id; kept)"))
+            continue
+        changed.append(key)
+        if key == ticketfile.BODY:
+            new_body = draft.body
+        else:
+            changes[key] = new_value
+    record = ticketfile.format_hashes(new_hashes)
+    new_text = ticketfile.updated_text(text, changes, new_body, record, tz)
+    errors = _check(new_text, rel, config)
+    if errors:
+        result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id}: the update of {rel} would not "
+                                         "be a valid ticket, so it was not made: " + "; ".join(errors)))
+        return
+    if not changed:  # only engineer-edited fields differ: record the new source values, list the conflicts
+        if not dry_run:
+            ticketfile.replace_atomic(path, new_text, data)
+        result.unchanged += 1
+        return
+    if not dry_run and not ticketfile.replace_atomic(path, new_text, data):
+        result.conflicts.append(Conflict(rel, "*", "changed during the import", "not updated; run again"))
+        return
+    result.updated.append((draft.source_id, rel, changed))
