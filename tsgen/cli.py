@@ -401,7 +401,7 @@ def import_cmd(fmt: str, file: Path, root: Path, map_file: Path | None, dry_run:
         for sid, path, fields in result.updated:
             click.echo(f"{verb}update {path} ({sid}): {', '.join(fields)}")
     for name in result.declared:
-        click.echo(f"declared custom field {name} in mkdocs.yml", err=True)
+        click.echo(f"{verb}declare custom field {name} in mkdocs.yml", err=True)
     for c in result.conflicts:
         click.echo(f"{c.path}: conflict: {c.field}: edited since the last import, kept {c.kept!r}; "
                    f"the export now says {c.source!r}", err=True)

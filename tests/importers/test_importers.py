@@ -163,27 +163,37 @@ def test_newer_export_updates_imported_fields_and_keeps_engineer_edits(tmp_path:
     assert path.read_text(encoding="utf-8") == new
 
 
-def test_xlsx_and_excel_dates(tmp_path: Path) -> None:
+def test_zammad_xlsx_as_its_excel_sheet_writes_it(tmp_path: Path) -> None:
+    """lib/excel_sheet.rb: title in row 1, header in row 3, datetime cells, a `Timezone:` footer."""
     openpyxl = pytest.importorskip("openpyxl")
     import csv
 
     book = openpyxl.Workbook()
     sheet = book.active
+    sheet.append(["2023-10"])
+    sheet.append([])
     with (FIXTURES / "zammad.csv").open(encoding="utf-8", newline="") as fh:
         for i, row in enumerate(csv.reader(fh)):
             cells: list[object] = list(row)
-            if i and row[12][:4] == "2023" and "-13-" not in row[12]:
+            if i and "-13-" not in row[12]:
                 cells[12] = datetime.strptime(row[12], "%Y-%m-%d %H:%M:%S")  # a real Excel date cell
             if i:
                 cells[0] = int(row[0])  # Excel keeps the number as a number
             sheet.append(cells)
+    sheet.append([])
+    sheet.append(["Zeitzone: Europe/Berlin"])
     xlsx = tmp_path / "zammad.xlsx"
     book.save(xlsx)
     root = _archive(tmp_path)
     result = _import(root, "zammad", xlsx)
-    assert "4 created" in result.stderr and "zammad.xlsx: row 7: Title: no title" in result.stderr
-    sids = {t.extra["source_id"] for t in load_archive(root, load_config(root)).tickets.values()}
-    assert "zammad#10023" in sids
+    assert "4 created, 0 updated, 0 unchanged, 2 rejected" in result.stderr, result.stderr
+    assert "zammad.xlsx: row 9: Title: no title" in result.stderr
+    assert "zammad.xlsx: row 8: Created At:" in result.stderr
+    tickets = {t.extra["source_id"]: t for t in load_archive(root, load_config(root)).tickets.values()}
+    created = tickets["zammad#10023"].created  # 10:00 in Berlin (CEST) is 16:00 in Shanghai
+    assert created.astimezone(load_config(root).tz).strftime("%Y-%m-%d %H:%M") == "2023-10-27 16:00"
+    assert "2023/10/TS20231027" in next(p.as_posix() for p in (root / "tickets").rglob("*.md")
+                                       if "zammad#10023" in p.read_text(encoding="utf-8"))
 
 
 def test_since_and_bad_mapping_file(tmp_path: Path) -> None:
@@ -205,3 +215,57 @@ def test_existing_ids_are_never_reused_or_overwritten(tmp_path: Path) -> None:
     _import(root, "zammad", FIXTURES / "zammad.csv")
     assert taken.read_bytes() == before
     assert (root / "tickets/2023/10/TS202310270002.md").is_file()  # 10023, created 10:00, next free sequence
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from tsgen.archive.load import parse_front_matter  # noqa: E402
+from tsgen.archive.validate import validate_ticket  # noqa: E402
+from tsgen.config import Config  # noqa: E402
+from tsgen.importers import ticketfile  # noqa: E402
+from tsgen.importers.core import _one_line, _text  # noqa: E402
+
+_CONFIG = Config(custom_fields=("source_id", "source_import"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=st.text(min_size=1, max_size=80), body=st.text(max_size=200), feedback=st.text(max_size=40),
+       tag=st.text(max_size=12))
+def test_any_text_round_trips_through_the_written_file(title: str, body: str, feedback: str, tag: str) -> None:
+    """Whatever a helpdesk held (quotes, colons, ---, YAML syntax, control characters), the file reads back the same."""
+    title, feedback, body = _one_line(title), _one_line(feedback), _text(body) or "x"
+    tag = _one_line(tag)
+    if not title:
+        return
+    created = datetime(2023, 10, 27, 10, 0, tzinfo=_CONFIG.tz)
+    fields = {"title": title, "type": "fault", "priority": "P2", "created": created, "status": "pending",
+              "feedback": feedback or None, "tags": [tag] if tag else None, "customer.name": "张三"}
+    text = ticketfile.render("TS202310270001", fields, body, "zammad#1", _CONFIG.tz)
+    raw, problems = parse_front_matter(text, "tickets/2023/10/TS202310270001.md", "ticket")
+    assert raw is not None and not problems, (text, problems)
+    ticket, problems = validate_ticket(raw, _CONFIG)
+    assert ticket is not None and not [p for p in problems if p.severity == "error"], (text, problems)
+    assert ticket.title == title
+    assert (ticket.feedback or "") == feedback
+    assert raw.body.strip() == body.strip()
+    assert ticket.tags == ([tag] if tag else [])
+    assert ticket.extra["source_id"] == "zammad#1"
+
+
+def test_a_record_the_validator_refuses_is_rejected_by_row_and_a_file_without_needed_columns_fails_once(
+        tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    export = tmp_path / "zammad.csv"
+    export.write_text("#,Title,State,Priority,Created At,First Response At\n"
+                      "1,响应早于创建,open,2 normal,2023-10-27 10:00:00,2023-10-27 09:00:00\n"
+                      "2,正常,open,2 normal,2023-10-27 10:00:00,2023-10-27 10:05:00\n", encoding="utf-8")
+    result = _import(root, "zammad", export)
+    assert result.exit_code == 1
+    assert "zammad.csv:2: row 2: zammad#1 would not be a valid ticket: responded:" in result.stderr, result.stderr
+    assert "1 created" in result.stderr
+    assert load_archive(root, load_config(root)).errors == []
+    other = tmp_path / "other.csv"
+    other.write_text("编号,说明\n1,x\n", encoding="utf-8")
+    result = _import(root, "csv", other)
+    assert result.exit_code == 1
+    assert "no column maps to title, created; the file's columns are: 编号, 说明" in result.stderr, result.stderr

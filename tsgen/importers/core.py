@@ -22,6 +22,7 @@ from datetime import date, datetime, tzinfo
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Callable, Iterable
+from zoneinfo import ZoneInfo
 
 from tsgen.archive.ids import all_used_ticket_sequences, claim_ticket_id
 from tsgen.archive.load import parse_front_matter
@@ -32,7 +33,7 @@ from tsgen.errors import ConfigError
 from tsgen.importers import ticketfile
 from tsgen.importers.mapping import (ENUMS, LINES, SKIP, TIMES, Mapping, after, enum_value, minutes_value,
                                      source_tz, time_value)
-from tsgen.importers.sources import SourceRecord
+from tsgen.importers.sources import ImportError_, SourceRecord
 
 CUSTOM_FIELDS = ("source_id", "source_import")
 MAX_TITLE = 200
@@ -256,6 +257,8 @@ def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: dict[st
     if "channel" not in fields and mapping.defaults.get("channel"):
         fields["channel"] = mapping.defaults["channel"]
     times: dict[str, datetime] = {}
+    if record.extra.get("timezone") and not mapping.timezone:
+        tz = ZoneInfo(record.extra["timezone"])  # the export says which timezone its times are in
     for key in TIMES:
         if key in raw:
             try:
@@ -426,6 +429,8 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
     for n, record in enumerate(fmt.read(path, encoding), start=1):
         if progress is not None and n % 5000 == 0:
             progress("read", n, 0)
+        if n == 1:
+            _check_columns(path, record, colmap)
         out = convert(record, fmt, mapping, colmap, config, tz, mask)
         if out is None:
             result.skipped += 1
@@ -446,8 +451,9 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
     existing = _read_existing(root)
     used = all_used_ticket_sequences(root, config.id_prefix)
     ordered = sorted(drafts.values(), key=lambda d: d.fields["created"])  # ids follow the creation order
-    if not dry_run and ordered:
-        result.declared = declare_custom_fields(root, config)
+    if ordered:
+        result.declared = [f for f in CUSTOM_FIELDS if f not in config.custom_fields] if dry_run \
+            else declare_custom_fields(root, config)
     write = (lambda p, t: True) if dry_run else ticketfile.write_atomic_new
     total = len(ordered)
     for i, draft in enumerate(ordered, start=1):
@@ -479,6 +485,16 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
         result.created.append((draft.source_id, file.relative_to(root).as_posix()))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_columns(path: Path, record: SourceRecord, colmap: dict[str, str]) -> None:
+    """Fail once, before any row, when the file has no column for a field every ticket needs."""
+    mapped = {colmap.get(re.sub(r"\s+", " ", c).strip().lower()) for c in record.values}
+    missing = [f for f in ("id", "title", "created") if f not in mapped]
+    if missing:
+        headers = ", ".join(list(record.values)[:30])
+        raise ImportError_(f"{path}: no column maps to {', '.join(missing)}; the file's columns are: {headers}. "
+                           f"Map them in a --map file (columns: {{<header>: {missing[0]}}})")
 
 
 def ticketfile_rel(root: Path, created_local: datetime, tid: str) -> str:

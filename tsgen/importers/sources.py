@@ -63,6 +63,11 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _is_header(row: Any) -> bool:
+    """A header has two or more filled cells; a title line above it (Zammad's "2023-10") has one."""
+    return sum(1 for c in row if c not in (None, "") and str(c).strip()) >= 2
+
+
 def _cell(value: str) -> str:
     return value.strip()
 
@@ -98,16 +103,21 @@ def read_csv(path: Path, encoding: str | None = None) -> Iterator[SourceRecord]:
         text = text[1:]
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first))
+    header_row = 0
     try:
-        header = next(reader)
+        while True:
+            header = next(reader)
+            header_row += 1
+            if _is_header(header):
+                break
     except StopIteration:
         return
     except csv.Error as exc:
-        raise ImportError_(f"{path}:1: not a readable CSV header: {exc}") from None
+        raise ImportError_(f"{path}:{reader.line_num}: not a readable CSV header: {exc}") from None
 
     def rows() -> Iterator[tuple[int, int | None, list[Any]]]:
         start = reader.line_num + 1
-        row_no = 1
+        row_no = header_row
         while True:
             try:
                 cells = next(reader)
@@ -136,7 +146,7 @@ def read_xlsx(path: Path) -> Iterator[SourceRecord]:
         header: list[Any] | None = None
         header_row = 0
         for header_row, row in enumerate(it, start=1):
-            if any(c not in (None, "") for c in row):
+            if _is_header(row):
                 header = list(row)
                 break
         if header is None:

@@ -123,12 +123,21 @@ def render(tid: str, fields: dict[str, Any], body: str, source_id: str, tz: tzin
 
 
 def write_atomic_new(path: Path, text: str) -> bool:
-    """Write a new file whole or not at all, never over an existing one: temp file, then link."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    """Write a new file whole or not at all, never over an existing one; False when the name exists.
+
+    The content goes to a temporary file in the same folder, which then gets its name by a hard
+    link: that fails rather than replace an existing file, and the file appears complete.
+    """
+    data = text.encode("utf-8")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        _write_all(fd, data)
+        os.close(fd)
+        fd = -1
         try:
             os.link(tmp, path)  # fails if the name exists: never clobbers
         except FileExistsError:
@@ -138,11 +147,19 @@ def write_atomic_new(path: Path, text: str) -> bool:
                 fd2 = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
                 return False
-            with os.fdopen(fd2, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+            _write_all(fd2, data)
+            os.close(fd2)
         return True
     finally:
+        if fd >= 0:
+            os.close(fd)
         os.unlink(tmp)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def replace_atomic(path: Path, text: str, expected: bytes) -> bool:
@@ -214,8 +231,13 @@ def updated_text(text: str, changes: dict[str, Any], body: str | None, source_im
         target, name = (data, key) if not child else (data.setdefault(parent, {}), child)
         if value is None or value == "" or value == []:
             target.pop(name, None)
-        else:
+        elif name in target or child or not hasattr(target, "insert"):
             target[name] = _yaml_value(key, value, tz)
+        else:  # a field new to this ticket goes where a new import would have put it
+            before = [k for k in ORDER[:ORDER.index(key)] if "." not in k] + ["id"]
+            keys = list(target)
+            at = max((keys.index(k) + 1 for k in before if k in keys), default=len(keys))
+            target.insert(at, name, _yaml_value(key, value, tz))
     data["source_import"] = source_import
     out = io.StringIO()
     y.dump(data, out)
