@@ -1,6 +1,6 @@
 """`tsgen import`: one module per helpdesk export format, and the common core (core.py).
 
-FORMATS maps the command's FORMAT argument to its Format (reader, default mapping, adjustment).
+FORMATS maps the command's FORMAT argument to its Format (reader and default mapping).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ one, and an update only where the file is still as the last import left it (see 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -104,13 +105,12 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class Format:
-    """One helpdesk's export: how to read it, its default mapping, and a per-record adjustment."""
+    """One helpdesk's export: how to read it and its default mapping."""
 
     name: str
     read: Callable[[Path, str | None], Iterable[SourceRecord]]
     mapping: Mapping
-    adjust: Callable[[dict[str, Any], SourceRecord], None] | None = None
-    no_body: str = ""   # the body when the export carries no description
+    no_body: str = ""   # who to blame in the body when the export carries no description
 
 
 def _one_line(value: Any) -> str:
@@ -222,10 +222,6 @@ def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: dict[st
         if target and target != "ignore":
             seen.setdefault(target, column)
             _assign(raw, target, column, value)
-    if fmt.adjust is not None:
-        values = {k: v for k, (_, v) in raw.items()}
-        fmt.adjust(values, record)
-        raw = {k: (raw[k][0] if k in raw else k, v) for k, v in values.items()}
 
     def reject(target: str, message: str) -> Rejection:
         column, value = raw.get(target, (seen.get(target, target), ""))
@@ -351,7 +347,6 @@ def _scalar(fm: str, key: str) -> str | None:
         return None
     value = m.group(1)
     if value.startswith('"'):
-        import json
         try:
             return json.loads(value)
         except ValueError:
