@@ -269,3 +269,38 @@ def test_a_record_the_validator_refuses_is_rejected_by_row_and_a_file_without_ne
     result = _import(root, "csv", other)
     assert result.exit_code == 1
     assert "no column maps to title, created; the file's columns are: 编号, 说明" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("27/Oct/23 10:05 AM", "2023-10-27 10:05"),      # Jira's own format
+    ("27/Oct/23 12:05 AM", "2023-10-27 00:05"),
+    ("27/十月/23 10:05 下午", "2023-10-27 22:05"),     # a Chinese Jira
+    ("2023-10-27T02:00:00Z", "2023-10-27 10:00"),     # Zendesk, UTC
+    ("2023-10-27T10:00:00+08:00", "2023-10-27 10:00"),
+    (1698372000000, "2023-10-27 10:00"),              # 智齿, epoch milliseconds
+    ("1698372000", "2023-10-27 10:00"),               # epoch seconds
+    ("2023/10/27 10:00", "2023-10-27 10:00"),
+    ("2023年10月27日 10:00", "2023-10-27 10:00"),
+    (datetime(2023, 10, 27, 10, 0), "2023-10-27 10:00"),  # an Excel cell, no offset
+])
+def test_source_times(value: object, expected: str) -> None:
+    from tsgen.importers.mapping import time_value
+
+    tz = Config().tz
+    assert time_value(value, tz).astimezone(tz).strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize("value", ["2023-10-27", "31/Foo/23 9:00 AM", "13/Oct/23 13:00 PM", "12", "yesterday"])
+def test_unreadable_source_times_are_errors(value: str) -> None:
+    from tsgen.importers.mapping import time_value
+
+    with pytest.raises(ValueError):
+        time_value(value, Config().tz)
+
+
+@pytest.mark.parametrize("value, expected", [("5", "satisfied"), (4, "satisfied"), ("3", "neutral"), ("1", "dissatisfied"),
+                                             ("good", "satisfied"), ("满意", "satisfied"), ("不满意", "dissatisfied")])
+def test_satisfaction_scores(value: object, expected: str) -> None:
+    from tsgen.importers.mapping import Mapping, enum_value
+
+    assert enum_value("satisfaction", value, Mapping(values={"satisfaction": {"good": "satisfied"}})) == expected

@@ -30,7 +30,7 @@ from tsgen.archive.load import parse_front_matter
 from tsgen.archive.model import ERROR
 from tsgen.archive.validate import validate_ticket
 from tsgen.config import Config
-from tsgen.errors import ConfigError
+from tsgen.errors import ArchiveError, ConfigError
 from tsgen.importers import ticketfile
 from tsgen.importers.mapping import (ENUMS, LINES, SKIP, TIMES, Mapping, after, enum_value, minutes_value,
                                      source_tz, time_value)
@@ -471,7 +471,11 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
         def guarded(p: Path, t: str) -> bool:
             return True if problems else write(p, t)
 
-        tid, file = claim_ticket_id(root, config.id_prefix, created, render, day_used, guarded)
+        try:
+            tid, file = claim_ticket_id(root, config.id_prefix, created, render, day_used, guarded)
+        except ArchiveError as exc:  # a day with 9,999 tickets already: this one cannot get an id
+            result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id}: {exc}", draft.line))
+            continue
         if problems:
             day_used.discard(int(tid[-4:]))
             result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id} would not be a valid ticket: "

@@ -177,7 +177,11 @@ def _score(text: str) -> str | None:
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"), start=1)}
 # Jira's CSV export: "27/Oct/23 10:05 AM" (dd/MMM/yy h:mm a; the year may have four digits)
-_JIRA = re.compile(r"(\d{1,2})/([A-Za-z]{3})/(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?")
+# and in a Chinese Jira: "27/十月/23 10:05 上午"
+_JIRA = re.compile(r"(\d{1,2})/([A-Za-z]{3}|[一二三四五六七八九十]{1,3}月)/(\d{2}|\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+                   r"\s*([AaPp][Mm]|上午|下午)?")
+_CN_MONTHS = {f"{n}月": i for i, n in enumerate(("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一",
+                                               "十二"), start=1)}
 _CHINESE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(\d{1,2})[:：时](\d{2})(?:[:：分](\d{2}))?秒?")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -210,12 +214,12 @@ def time_value(value: Any, tz: tzinfo) -> datetime | None:
     m = _JIRA.fullmatch(text)
     if m:
         d, mon, y, h, mi, s, ampm = m.groups()
-        month = _MONTHS.get(mon.lower())
+        month = _MONTHS.get(mon.lower()) or _CN_MONTHS.get(mon)
         hour = int(h)
         if ampm:
             if not 1 <= hour <= 12:
                 raise ValueError(f"{text!r} is not a real time (hour {hour} with {ampm})")
-            hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
+            hour = hour % 12 + (12 if ampm.lower() in ("pm", "下午") else 0)
         year = int(y) + (2000 if len(y) == 2 else 0)
         if month is None:
             raise ValueError(f"{text!r}: unknown month {mon!r}")
