@@ -223,7 +223,7 @@ from tsgen.archive.load import parse_front_matter  # noqa: E402
 from tsgen.archive.validate import validate_ticket  # noqa: E402
 from tsgen.config import Config  # noqa: E402
 from tsgen.importers import ticketfile  # noqa: E402
-from tsgen.importers.core import _one_line, _text  # noqa: E402
+from tsgen.importers.convert import _one_line, _text  # noqa: E402
 
 _CONFIG = Config(custom_fields=("source_id", "source_import"))
 
