@@ -304,3 +304,21 @@ def test_satisfaction_scores(value: object, expected: str) -> None:
     from tsgen.importers.mapping import Mapping, enum_value
 
     assert enum_value("satisfaction", value, Mapping(values={"satisfaction": {"good": "satisfied"}})) == expected
+
+
+def test_an_archived_ticket_is_never_updated(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    src = tmp_path / "export.json"
+    data = json.loads((FIXTURES / "zendesk.json").read_text(encoding="utf-8"))
+    data["tickets"] = data["tickets"][:1]
+    src.write_text(json.dumps(data), encoding="utf-8")
+    _import(root, "zendesk", src)
+    path = next((root / "tickets").rglob("*.md"))
+    path.write_text(path.read_text(encoding="utf-8").replace("source_id:", "archive: archived\nsource_id:"),
+                    encoding="utf-8")
+    before = path.read_bytes()
+    data["tickets"][0]["subject"] = "Printer on fire (updated)"
+    src.write_text(json.dumps(data), encoding="utf-8")
+    result = _import(root, "zendesk", src)
+    assert "0 updated, 1 unchanged" in result.stderr and "an archived ticket is not updated" in result.stderr
+    assert path.read_bytes() == before

@@ -269,6 +269,11 @@ def _update(root: Path, draft: Draft, found: tuple[Path, str], config: Config, r
         result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id}: {rel} cannot be read, "
                                          f"so it was not updated: {problems[0].message if problems else ''}"))
         return
+    if str(raw.meta.get("archive", "")).strip() in ("archived", "已归档"):
+        # an archived ticket's record is frozen (validate --base guards it): report, do not touch
+        result.conflicts.append(Conflict(rel, "archive", "archived", "the export changed; an archived ticket is not updated"))
+        result.unchanged += 1
+        return
     current = ticketfile.current_values(raw.meta)
     changes: dict[str, Any] = {}
     new_body: str | None = None
