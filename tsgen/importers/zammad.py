@@ -11,6 +11,8 @@ Escalation At. lib/excel_sheet.rb writes the sheet's title in row 1, the header 
 the timezone of the times unless the mapping gives one (else the archive's). Priorities are Zammad's shipped `1 low`, `2 normal`,
 `3 high`; states `new`, `open`, `pending reminder`, `pending close`, `closed`, `merged`. The export
 carries no description, so the body says so. The same columns are read from CSV (a saved copy).
+`First Response In Min` / `Close In Min` are counted in the SLA calendar's working hours, so they
+are used only when the matching `... At` timestamp is empty.
 """
 
 from __future__ import annotations
