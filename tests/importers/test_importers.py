@@ -322,3 +322,12 @@ def test_an_archived_ticket_is_never_updated(tmp_path: Path) -> None:
     result = _import(root, "zendesk", src)
     assert "0 updated, 1 unchanged" in result.stderr and "an archived ticket is not updated" in result.stderr
     assert path.read_bytes() == before
+
+
+def test_an_archive_without_mkdocs_yml_gets_the_init_configuration_with_the_custom_fields(archive_root: Path) -> None:
+    result = _import(archive_root, "sobot", FIXTURES / "sobot.json")
+    assert "declare custom field source_id in mkdocs.yml" in result.stderr
+    text = (archive_root / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "site_name:" in text
+    assert "theme:" in text  # the whole `tsgen init` configuration, so `tsgen build` works
+    assert {"source_id", "source_import"} <= set(load_config(archive_root).custom_fields)

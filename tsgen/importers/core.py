@@ -32,6 +32,7 @@ from tsgen.importers import ticketfile
 from tsgen.importers.convert import Draft, Format, Rejection, _column_map, _one_line, convert
 from tsgen.importers.mapping import Mapping, source_tz
 from tsgen.importers.sources import ImportError_, SourceRecord
+from tsgen.templating import environment
 
 __all__ = ["Format", "ImportResult", "Conflict", "Rejection", "run_import"]
 
@@ -112,10 +113,10 @@ def declare_custom_fields(root: Path, config: Config) -> list[str]:
         return []
     path = root / "mkdocs.yml"
     hint = f"add {', '.join(missing)} to extra: tsgen: custom_fields: in {path}"
-    if not path.is_file():
-        path.write_text("extra:\n  tsgen:\n    custom_fields: [" + ", ".join(missing) + "]\n", encoding="utf-8")
-        return missing
-    text = path.read_text(encoding="utf-8-sig")
+    if path.is_file():
+        text = path.read_text(encoding="utf-8-sig")
+    else:  # an archive without settings: start from the `tsgen init` configuration, so it still builds
+        text = environment(None).get_template("init/mkdocs.yml").render(site_name=config.site_name)
     flow = re.search(r"^([ \t]+custom_fields:[ \t]*)\[(.*?)\][ \t]*$", text, re.MULTILINE)
     block = re.search(r"^([ \t]+)custom_fields:[ \t]*\n((?:\1[ \t]*-[^\n]*\n)+)", text, re.MULTILINE)
     tsgen = re.search(r"^([ \t]+)tsgen:[ \t]*$", text, re.MULTILINE)
