@@ -434,3 +434,63 @@ def schema(root: Path, kind: str) -> None:
 
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`
     main()
+
+
+def _import_progress(stage: str, done: int, total: int) -> None:
+    if stage == "read":
+        click.echo(f"  read {done:,} records", err=True)
+    else:
+        click.echo(f"  {done:,}/{total:,} tickets written or checked", err=True)
+
+
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(["zammad", "osticket", "zendesk", "jira", "sobot", "csv"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ROOT_OPTION
+@click.option("--map", "map_file", metavar="MAPPING.yml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML mapping: columns (header -> field), values (per field), timezone, defaults; "
+                   "overrides the format's defaults (required in practice for csv).")
+@click.option("--dry-run", is_flag=True, help="Print what would be created, updated and rejected; write nothing.")
+@click.option("--since", metavar="DATE", callback=_date_option,
+              help="Import only tickets created on or after DATE (like 2023-10-01).")
+@click.option("--encoding", metavar="NAME",
+              help="The file's encoding (default: UTF-8 with or without BOM, else GB18030/GBK).")
+@click.option("--verbose", "-v", is_flag=True, help="List every created and updated ticket, not only problems.")
+def import_cmd(fmt: str, file: Path, root: Path, map_file: Path | None, dry_run: bool, since: date | None,
+               encoding: str | None, verbose: bool) -> None:
+    """Import a helpdesk export FILE as tickets: FORMAT is zammad, osticket, zendesk, jira, sobot or csv.
+
+    Each source ticket becomes tickets/YYYY/MM/<id>.md with the next free id of its creation day
+    and its own number in source_id (e.g. zammad#10023). Importing again changes nothing; a newer
+    export updates only the imported fields an engineer has not edited (conflicts are listed).
+    Bad records are named by row or index and left out; the exit status is then 1.
+
+    Example: tsgen import zammad tickets.xlsx --dry-run
+    """
+    from tsgen.importers import FORMATS
+    from tsgen.importers.core import run_import
+    from tsgen.importers.mapping import load_mapping
+
+    root = _root(root)
+    config = load_config(root)
+    user_mapping = load_mapping(map_file) if map_file else None
+    result = run_import(root, config, FORMATS[fmt], file, user_mapping, dry_run=dry_run, since=since,
+                        encoding=encoding, progress=_import_progress)
+    verb = "would " if dry_run else ""
+    if dry_run or verbose:
+        for sid, path in result.created:
+            click.echo(f"{verb}create {path} ({sid})")
+        for sid, path, fields in result.updated:
+            click.echo(f"{verb}update {path} ({sid}): {', '.join(fields)}")
+    for name in result.declared:
+        click.echo(f"{verb}declare custom field {name} in mkdocs.yml", err=True)
+    for c in result.conflicts:
+        click.echo(f"{c.path}: conflict: {c.field}: edited since the last import, kept {c.kept!r}; "
+                   f"the export now says {c.source!r}", err=True)
+    for r in result.rejected:
+        click.echo(r.describe(file.name), err=True)
+    click.echo(f"{'Dry run: ' if dry_run else ''}{len(result.created)} created, {len(result.updated)} updated, "
+               f"{result.unchanged} unchanged, {len(result.rejected)} rejected, {result.skipped} skipped, "
+               f"{result.duplicates} duplicate{'s' * (result.duplicates != 1)} collapsed in "
+               f"{result.seconds:.1f} s" + (" (nothing written)" if dry_run else ""), err=True)
+    sys.exit(1 if result.rejected else 0)

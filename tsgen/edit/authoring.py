@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tsgen.config import Config
-from tsgen.errors import ArchiveError
 from tsgen.templating import environment
-from tsgen.archive.validate import KB_ID, ticket_id_pattern
+from tsgen.archive.ids import claim_ticket_id, used_ticket_sequences, write_new
+from tsgen.archive.validate import KB_ID
 
 
 @dataclass
@@ -35,46 +35,21 @@ class TicketDraft:
     tags: list[str] = field(default_factory=list)
 
 
-def _write_new(path: Path, text: str) -> bool:
-    """Create `path` with `text` only if it does not exist (atomic: O_EXCL). False when it exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    return True
-
-
-def _used_ticket_sequences(root: Path, prefix: str, day: str) -> set[int]:
-    pattern = ticket_id_pattern(prefix)
-    used: set[int] = set()
-    base = root / "tickets"
-    if base.is_dir():
-        for path in base.rglob(f"{prefix}{day}*.md"):
-            m = pattern.fullmatch(path.stem)
-            if m:
-                used.add(int(m.group(2)))
-    return used
+_write_new = write_new  # the one exclusive create, shared with the importers (tsgen/archive/ids.py)
+_used_ticket_sequences = used_ticket_sequences
 
 
 def new_ticket(root: Path, config: Config, draft: TicketDraft) -> tuple[str, Path]:
     """Write tickets/YYYY/MM/<id>.md with the next free id of the creation date; return (id, path)."""
     created = (draft.created or datetime.now(config.tz)).astimezone(config.tz).replace(second=0, microsecond=0)
-    day = created.strftime("%Y%m%d")
-    used = _used_ticket_sequences(root, config.id_prefix, day)
-    seq = max(used, default=0) + 1
+    used = _used_ticket_sequences(root, config.id_prefix, created.strftime("%Y%m%d"))
     template = environment(root).get_template("new/ticket.md.j2")
-    while seq <= 9999:
-        tid = f"{config.id_prefix}{day}{seq:04d}"
-        path = root / "tickets" / created.strftime("%Y") / created.strftime("%m") / f"{tid}.md"
-        text = template.render(id=tid, created=created.strftime("%Y-%m-%d %H:%M"), **{
+
+    def render(tid: str) -> str:
+        return template.render(id=tid, created=created.strftime("%Y-%m-%d %H:%M"), **{
             k: v for k, v in draft.__dict__.items() if k != "created"})
-        if _write_new(path, text):
-            return tid, path
-        seq += 1  # another `tsgen new` took this id a moment ago
-    raise ArchiveError(f"no free ticket id left for {day} (sequence 9999 reached)")
+
+    return claim_ticket_id(root, config.id_prefix, created, render, used, _write_new)
 
 
 def slugify(title: str) -> str:
