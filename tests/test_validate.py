@@ -642,9 +642,9 @@ def test_escalation_rule_warning(archive_root: Path) -> None:
 
 def test_escalation_rule_kept(archive_root: Path) -> None:
     write(archive_root, TICKET_PATH, ticket_text(priority="P1", located="2023-10-27 10:45", escalated_to="二线 李工",
-                                                 escalated="2023-10-27 10:30"))
+                                                 escalated="2023-10-27 10:30", responded="2023-10-27 10:10"))
     expect(archive_root, code=0)
-    write(archive_root, TICKET_PATH, ticket_text(priority="P1", located="2023-10-27 10:25"))
+    write(archive_root, TICKET_PATH, ticket_text(priority="P1", located="2023-10-27 10:25", responded="2023-10-27 10:10"))
     expect(archive_root, code=0)
 
 

@@ -17,10 +17,12 @@ from typing import Any, Callable
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
+from tsgen.archive.sla import BREACHED, sla_of
 from tsgen.archive.schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
 KB_ID = re.compile(r"KB\d{4,}")
-_REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type"}
+_REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type",
+                "responded": "priority"}
 _LOOKUPS: dict[int, dict[str, str]] = {}
 
 
@@ -299,6 +301,7 @@ def validate_ticket(raw: RawDocument, config: Config) -> tuple[Ticket | None, li
         return None, c.problems
     ticket = Ticket(**v, extra=extra, path=raw.path, body=raw.body, lines=raw.key_lines)
     _escalation_rule(c, ticket, config)
+    _sla_rule(c, ticket, config)
     return ticket, c.problems
 
 
@@ -341,14 +344,17 @@ def _show(moment: datetime, c: _Checker) -> str:
     return moment.astimezone(c.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def escalation_broken(ticket: Ticket, config: Config) -> bool:
-    """Section 3: a ticket whose priority has a limit, not located within it, must name escalated_to."""
+def escalation_broken(ticket: Ticket, config: Config, now: datetime | None = None) -> bool:
+    """Section 3: a ticket whose priority has a limit, not located within it, must name escalated_to.
+
+    `now` (default: the current time) is when an open ticket's limit is judged."""
     limit = config.escalation_minutes.get(ticket.priority)
     if limit is None or ticket.escalated_to:
         return False
     if ticket.located is None:
         # an open ticket still inside its limit has not broken the rule yet
-        return ticket.status == "resolved" or minutes_between(ticket.created, datetime.now(ticket.created.tzinfo), config) > limit
+        return ticket.status == "resolved" or minutes_between(
+            ticket.created, now or datetime.now(ticket.created.tzinfo), config) > limit
     return minutes_between(ticket.created, ticket.located, config) > limit
 
 
@@ -359,6 +365,17 @@ def _escalation_rule(c: _Checker, ticket: Ticket, config: Config) -> None:
                  f"the cause was located after {minutes_between(ticket.created, ticket.located, config):.0f} minutes")
         c.add("escalated_to", f"escalation rule: a {ticket.priority} ticket not located within {limit} minutes "
                               f"must be escalated; {found} and escalated_to is empty", WARNING)
+
+
+def _sla_rule(c: _Checker, ticket: Ticket, config: Config) -> None:
+    """A ticket with a target whose target has passed without any recorded response (archive/sla.py)."""
+    if ticket.priority not in config.sla_minutes or ticket.responded is not None:
+        return
+    sla = sla_of(ticket, config, datetime.now(config.tz))
+    if sla.state == BREACHED and not sla.responded:
+        c.add("responded", f"no first response recorded: the {ticket.priority} target of {sla.target} minutes has "
+                           "passed, so the ticket counts as breached; set `responded` (or add a log step after "
+                           "`created`: a step at the creation time is the intake, not a response)", WARNING)
 
 
 def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, list[Problem]]:

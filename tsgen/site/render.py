@@ -159,7 +159,7 @@ class SiteRenderer:
 
     def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
                  today: date | None = None, directory_urls: bool = True,
-                 on_page: Callable[[Page], None] | None = None) -> None:
+                 on_page: Callable[[Page], None] | None = None, now: datetime | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         self.directory_urls = directory_urls  # mkdocs.yml's use_directory_urls: links in tsgen's own HTML
         self.on_page = on_page  # given each page as soon as it is rendered (site.DocsWriter.put); the
@@ -168,8 +168,10 @@ class SiteRenderer:
         self.lang = self.config.language
         self.tz = self.config.tz
         self.t = translator(self.lang)
-        self.today = today or datetime.now(self.tz).date()
-        self.facts = {f.ticket.id: f for f in metrics.ticket_facts(archive)}
+        # "now" of the build: when an unanswered ticket's SLA target is judged (archive/sla.py)
+        self.now = now or datetime.now(self.tz)
+        self.today = today or self.now.astimezone(self.tz).date()
+        self.facts = {f.ticket.id: f for f in metrics.ticket_facts(archive, self.now)}
         self.out = Rendered()
         # lb[key], ch[key][value], tr[key]: L(key), C(key, value), t(key) as lookups (see ticket-head.html.j2)
         self.tables = {"lb": Lookup(self._label), "tr": Lookup(self.t),
@@ -218,11 +220,11 @@ class SiteRenderer:
                 "kb": self.archive.ticket_kb.get(ticket.id, [])}
 
     def sla(self, ticket: Ticket) -> dict[str, Any]:
-        f = self.facts[ticket.id]
-        if f.sla_target is None:
-            return {"state": "none", "text": self.t("sla_none"), "target": None}
-        return {"state": "met" if f.sla_met else "breached",
-                "text": self.t("sla_met") if f.sla_met else self.t("sla_breached"), "target": f.sla_target}
+        """The SLA badge: archive/sla.py's state (met, breached, waiting, none), told apart when unanswered."""
+        s = self.facts[ticket.id].sla
+        key = {"none": "sla_none", "met": "sla_met", "waiting": "sla_waiting",
+               "breached": "sla_breached" if s.responded else "sla_unanswered"}[s.state]
+        return {"state": s.state, "text": self.t(key), "target": s.target, "responded": s.responded}
 
     # --- pages ---
 

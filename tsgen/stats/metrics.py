@@ -44,6 +44,7 @@ from tsgen.archive.clock import minutes_between, next_period, period_bounds, per
 from tsgen.config import PRIORITIES, Config
 from tsgen.archive.model import Archive, Ticket
 from tsgen.archive.schema import CHANNELS, TICKET_TYPES
+from tsgen.archive.sla import BREACHED, Sla, sla_of
 from tsgen.archive.validate import escalation_broken
 
 PERIODS = ("week", "month")
@@ -64,8 +65,9 @@ class TicketFacts:
     kbs: tuple[str, ...]
     repeat: bool
     sla_target: int | None
-    sla_met: bool | None               # None when the priority has no target
+    sla_met: bool | None               # None when the priority has no target or it is not decided yet
     escalation_broken: bool
+    sla: Sla                           # archive/sla.py: first response and state (met, breached, waiting, none)
 
 
 @contextmanager
@@ -85,13 +87,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def ticket_facts(archive: Archive) -> list[TicketFacts]:
-    """Derive every ticket's facts in one pass, oldest first (by created, then id)."""
+def ticket_facts(archive: Archive, now: datetime | None = None) -> list[TicketFacts]:
+    """Derive every ticket's facts in one pass, oldest first (by created, then id).
+
+    `now` (default: the current time) decides whether an unanswered ticket's target has passed.
+    """
     with _gc_paused():
-        return _derive(archive)
+        return _derive(archive, now or datetime.now(archive.config.tz))
 
 
-def _derive(archive: Archive) -> list[TicketFacts]:
+def _derive(archive: Archive, now: datetime) -> list[TicketFacts]:
     config = archive.config
     seen_kb: set[str] = set()
     out: list[TicketFacts] = []
@@ -99,14 +104,13 @@ def _derive(archive: Archive) -> list[TicketFacts]:
         kbs = tuple(archive.ticket_kb.get(t.id, t.kb))
         repeat = bool(t.duplicate_of) or any(k in seen_kb for k in kbs)
         seen_kb.update(kbs)
-        first = t.first_response
-        first_min = minutes_between(t.created, first, config) if first is not None else None
+        sla = sla_of(t, config, now)
         resolved = t.resolved if t.status == "resolved" else None
         res_h = minutes_between(t.created, resolved, config) / 60 if resolved is not None else None
-        target = config.sla_minutes.get(t.priority)
-        met = None if target is None else (first_min is not None and first_min <= target)
+        met = sla.state == "met" if sla.decided else None
         out.append(TicketFacts(t, t.created.timestamp(), resolved.timestamp() if resolved is not None else None,
-                          first_min, res_h, kbs, repeat, target, met, escalation_broken(t, config)))
+                               sla.minutes, res_h, kbs, repeat, sla.target, met, escalation_broken(t, config, now),
+                               sla))
     return out
 
 
@@ -182,10 +186,14 @@ def _sla(group: list[TicketFacts], config: Config) -> dict[str, Any]:
         if target is None:
             continue
         members = [f for f in group if f.ticket.priority == p]
-        ok = sum(1 for f in members if f.sla_met)
-        out[p] = {"target_minutes": target, "measured": len(members), "met": ok,
-                  "compliance": ratio(ok, len(members)), "breached": _ids(f for f in members if not f.sla_met)}
-        measured, met = measured + len(members), met + ok
+        decided = [f for f in members if f.sla.decided]  # an unanswered ticket inside its target: not yet
+        ok = sum(1 for f in decided if f.sla_met)
+        out[p] = {"target_minutes": target, "measured": len(decided), "met": ok,
+                  "compliance": ratio(ok, len(decided)),
+                  "breached": _ids(f for f in decided if f.sla.state == BREACHED),
+                  "not_responded": _ids(f for f in members if not f.sla.responded),
+                  "waiting": len(members) - len(decided)}
+        measured, met = measured + len(decided), met + ok
     out["overall"] = {"measured": measured, "met": met, "compliance": ratio(met, measured)}
     return out
 
@@ -241,11 +249,14 @@ def _metrics(group: list[TicketFacts], archive: Archive, top: int | None) -> dic
 
 def compute_periods(archive: Archive, period: str = "month", since: date | None = None,
                     until: date | None = None, *, top: int | None = 10,
-                    facts: list[TicketFacts] | None = None) -> list[dict[str, Any]]:
-    """One metrics dict per ISO week or month, oldest first, empty periods included (section 5)."""
+                    facts: list[TicketFacts] | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """One metrics dict per ISO week or month, oldest first, empty periods included (section 5).
+
+    `now` (default: the current time) is when an unanswered ticket's SLA is judged (archive/sla.py).
+    """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
-    facts = ticket_facts(archive) if facts is None else facts  # callers making several reports derive them once
+    facts = ticket_facts(archive, now) if facts is None else facts  # callers making several reports derive them once
     if not facts:
         return []
     tz = archive.config.tz
@@ -280,9 +291,9 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
 
 
 def compute_total(archive: Archive, *, top: int | None = 10,
-                  facts: list[TicketFacts] | None = None) -> dict[str, Any]:
+                  facts: list[TicketFacts] | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The same metrics over every ticket (period "all"); backlog_end is the number open now."""
-    facts = ticket_facts(archive) if facts is None else facts
+    facts = ticket_facts(archive, now) if facts is None else facts
     tz = archive.config.tz
     row: dict[str, Any] = {
         "period": "all",
