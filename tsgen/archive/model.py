@@ -45,6 +45,8 @@ class RawDocument:
     key_lines: dict[str, int]      # top-level key -> 1-based line in the file
     item_lines: dict[str, list[int]] = field(default_factory=dict)  # list key -> line of each item
     body_line: int = 1             # line of the first body line in the file
+    sub_lines: dict[str, int] = field(default_factory=dict)  # "customer.contact" -> line of a mapping's key
+    written: dict[str, str] = field(default_factory=dict)    # "customer.contact" -> a number as typed (02154321)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ duplicates, backlinks) are link.py's.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import posixpath
@@ -17,6 +18,7 @@ from typing import Any, Callable
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
+from tsgen.archive import privacy
 from tsgen.archive.sla import BREACHED, sla_of
 from tsgen.archive.schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
@@ -40,6 +42,8 @@ class _Checker:
         self.tz = config.tz
 
     def line(self, field: str, item: int | None = None) -> int:
+        if field in self.raw.sub_lines:  # customer.contact, environment.os
+            return self.raw.sub_lines[field]
         key = field.split(".")[0].split("[")[0]
         if item is not None:
             lines = self.raw.item_lines.get(key, [])
@@ -151,6 +155,12 @@ class _Checker:
                 self.add(name, f"unknown key{_suggest(key, spec.subkeys)}; expected {', '.join(spec.subkeys)}")
                 continue
             if sub is None:
+                continue
+            if spec.key == "customer" and key in ("name", "contact") and not isinstance(sub, str):
+                typed = self.raw.written.get(name, _shown(sub))
+                self.add(name, f"must be text in quotes: YAML read {typed} as {_kind(sub)} ({_shown(sub)}), "
+                               f"so it would not be recognised and masked where it is repeated; write "
+                               f"{key}: \"{typed}\"")
                 continue
             sub = self.as_text(name, sub)
             if not isinstance(sub, str):
@@ -296,6 +306,7 @@ def validate_ticket(raw: RawDocument, config: Config) -> tuple[Ticket | None, li
     v = _convert(c, TICKET_FIELDS, id_check)
     extra = _unknown_keys(c, TICKET_FIELDS, TICKET_SPEC, config.custom_fields)
     _ticket_rules(c, v, id_re)
+    _ticket_privacy(c, v, extra)
     if any(k not in v for k in ("id", "title", "type", "priority", "created", "status")) or any(
             p.severity == ERROR for p in c.problems):
         return None, c.problems
@@ -333,6 +344,73 @@ def _ticket_rules(c: _Checker, v: dict[str, Any], id_re: re.Pattern[str]) -> Non
         c.add("archive", f"only a resolved ticket can be archived; status is {v['status']!r}")
     if v.get("duplicate_of") and v.get("duplicate_of") == tid:
         c.add("duplicate_of", "a ticket cannot be a duplicate of itself")
+
+
+def _ticket_privacy(c: _Checker, v: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Section 4: no customer name or contact in a tag (an error: tags become page names and URLs), and
+    a warning for what looks like someone else's personal data in a published field or the body."""
+    customer = v.get("customer") or {}
+    tags = v.get("tags") or []
+    if tags and (customer.get("name") or customer.get("contact")):
+        for i in privacy.tags_holding_customer(tags, customer):
+            c.add(f"tags[{i}]", "a tag must not hold the customer's name or contact (tags become page names, "
+                                "titles and URLs of the site); remove it", item=i)
+    texts: list[tuple[str, str, int | None]] = []
+    for key in ("title", "source", "assignee", "escalated_to", "solution", "feedback", "backup"):
+        if isinstance(v.get(key), str):
+            texts.append((key, v[key], None))
+    if customer.get("department"):
+        texts.append(("customer.department", customer["department"], None))
+    for k, value in (v.get("environment") or {}).items():
+        texts.append((f"environment.{k}", value, None))
+    texts += [(f"tags[{i}]", tag, i) for i, tag in enumerate(tags)]
+    for i, e in enumerate(v.get("log") or []):
+        texts += [(f"log[{i}].by", e.by, i), (f"log[{i}].action", e.action, i)]
+    for k, value in (v.get("verification") or {}).items():
+        if isinstance(value, str):
+            texts.append((f"verification.{k}", value, None))
+    _lint(c, texts, extra, privacy.own_keys(customer))
+
+
+def _kb_privacy(c: _Checker, v: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Section 4's warning for an article: personal data in its title, tags, applies_to, owner or body."""
+    texts: list[tuple[str, str, int | None]] = [(k, v[k], None) for k in ("title", "owner") if isinstance(v.get(k), str)]
+    texts += [(f"tags[{i}]", tag, i) for i, tag in enumerate(v.get("tags") or [])]
+    applies = v.get("applies_to") or {}
+    for k in ("versions", "permissions"):
+        texts += [(f"applies_to.{k}[{i}]", x, None) for i, x in enumerate(applies.get(k) or [])]
+    if applies.get("note"):
+        texts.append(("applies_to.note", applies["note"], None))
+    _lint(c, texts, extra, frozenset())
+
+
+def _lint(c: _Checker, texts: list[tuple[str, str, int | None]], extra: dict[str, Any], own: frozenset[str]) -> None:
+    texts += [(k, value, None) for k, value in extra.items() if isinstance(value, str)]
+    allow = privacy.allowed_keys(c.config.privacy_allow)
+    joined = "\n".join(t for _, t, _ in texts)  # one scan for all the short fields
+    starts: list[int] = []
+    for offset, kind, found in privacy.personal_data(joined):
+        if privacy.is_known(kind, found, own, allow):
+            continue
+        if not starts:
+            at = 0
+            for _, t, _ in texts:
+                starts.append(at)
+                at += len(t) + 1
+        field, _, item = texts[bisect.bisect_right(starts, offset) - 1]
+        c.add(field, _personal_message(kind, found, c.raw.kind), WARNING, item=item)
+    body = c.raw.body
+    for offset, kind, found in privacy.personal_data(body):
+        if not privacy.is_known(kind, found, own, allow):
+            c.problems.append(Problem(c.raw.path, c.raw.body_line + body.count("\n", 0, offset), "body",
+                                      _personal_message(kind, found, c.raw.kind), WARNING))
+
+
+def _personal_message(kind: str, found: str, doc: str) -> str:
+    whose = "that is not this ticket's customer contact" if doc == "ticket" else "in a KB article"
+    return (f"looks like {privacy.KIND_LABELS[kind]} ({privacy.redacted(found)}) {whose}: someone's personal "
+            "data must not be published; remove it, or list a public number in privacy_allow (mkdocs.yml, "
+            "extra: tsgen:)")
 
 
 def _stem(path: str) -> str:
@@ -397,6 +475,7 @@ def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, 
 
     v = _convert(c, KB_FIELDS, id_check)
     extra = _unknown_keys(c, KB_FIELDS, KB_SPEC, config.custom_fields)
+    _kb_privacy(c, v, extra)
     stem = _stem(raw.path)
     if v.get("id") and stem != v["id"] and not stem.startswith(v["id"] + "-"):
         c.add("id", f"the file name must be the id or start with '{v['id']}-', got {PurePosixPath(raw.path).name}")
