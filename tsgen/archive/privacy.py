@@ -155,6 +155,10 @@ def phone_variants(digits: str) -> set[str]:
             out.add(rest)
             if not rest.startswith(("0", "1")):
                 out.add("0" + rest)          # +86 21 5432 1000 is 021 5432 1000
+    if digits.startswith("1") and len(digits) == 11:
+        out.add("86" + digits)               # a mobile written +86 138…: masked with its country code
+    elif digits.startswith("0") and not digits.startswith("00"):
+        out.add("86" + digits[1:])           # 021 5432 1000 written +86 21 5432 1000
     for d in list(out):
         if d.startswith("0") and len(d) >= 10:  # a landline: 0 + 2-3 digit area code + 7-8 digit number
             area = 3 if d[1] in "12" else 4
@@ -176,6 +180,8 @@ class Secrets:
         v = fold(name).strip()
         if len(v) >= MIN_NAME:
             self.texts.add(v)
+            if " " in v:
+                self.texts.add(v.replace(" ", ""))  # Wang Lei written WangLei or Wang_Lei
         elif len(name.strip()) >= MIN_NAME and v:
             # masked the guide's way (张*, 李**): its view is one character, too short to look for;
             # the name as written is looked for instead, so the site still never shows it
@@ -389,14 +395,15 @@ _EMAIL_AT = re.compile(r"[0-9A-Za-z][0-9A-Za-z._%+\\-]*@[0-9A-Za-z-]+(?:\.[0-9A-
 NUMBERS = re.compile(
     r"(?P<id>[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dXx]))"
     rf"|(?P<mobile>(?:(?:\+|00)?86{_SEP}?)?1[3-9](?:{_SEP}?[0-9]){{9}}(?![0-9]))"
-    rf"|(?P<landline>(?:\(0\d{{2,3}}\){_SEP}?|0\d{{2,3}}{_SEP}?|(?:\+|00)86{_SEP}?[1-9]\d{{1,2}}{_SEP}?)"
+    rf"|(?P<landline>(?:[(（]0\d{{2,3}}[)）]{_SEP}?|0\d{{2,3}}{_SEP}?|(?:\+|00)86{_SEP}?[1-9]\d{{1,2}}{_SEP}?)"
     rf"[2-9]\d{{2,3}}{_SEP}?\d{{4}}(?![0-9]))", re.ASCII)
 # Where a number may be: a run of 7 or more digits and separators. It starts with a character class, so
 # the regex engine skips the rest of a body at C speed; only these few places get the full patterns.
 _CANDIDATE = re.compile(rf"[0-9](?:{_SEP}?[0-9]){{6,}}[Xx]?", re.ASCII)
 # full-width digits, letters and @ . ( ) + - and the ideographic space, one for one (offsets stay true)
 _NARROW = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+# only what can be part of a number or address: full-width commas and brackets are everywhere in Chinese
+_WIDE = re.compile("[\uff10-\uff19\uff20-\uff3a\uff41-\uff5a\uff0b\uff0d\uff0e]")
 _BEFORE = {"email": frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._%+-\\"),
            "id": frozenset("0123456789"), "mobile": frozenset("0123456789+"), "landline": frozenset("0123456789+")}
 KIND_LABELS = {"email": "an e-mail address", "id": "an ID-card number", "mobile": "a mobile phone number",
@@ -433,13 +440,13 @@ def allowed_keys(allow: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def personal_data(text: str) -> Iterator[tuple[int, str, str]]:
+def personal_data(text: str) -> list[tuple[int, str, str]]:
     """(offset, kind, text found) of everything in `text` that looks like a person's contact or ID number.
 
     Full-width forms count (`１３８…`, `＠`); zero-width characters and dashes between digits too.
     """
     if not text:
-        return
+        return []
     if _WIDE.search(text):
         text = text.translate(_NARROW)
     found: list[tuple[int, str, str]] = []
@@ -447,10 +454,13 @@ def personal_data(text: str) -> Iterator[tuple[int, str, str]]:
         found += [(m.start(), "email", m.group(0)) for m in _EMAIL_AT.finditer(text)]
     last = -1
     for c in _CANDIDATE.finditer(text):
-        start = max(c.start() - 6, last)  # room for "(021) " or "+86 " before the digits
+        start = max(c.start() - 8, last)  # room for "(0755) " or "+86 " before the digits
         for m in NUMBERS.finditer(text, start, c.end() + 1):
             found.append((m.start(), m.lastgroup or "", m.group(0)))
             last = m.end()
+    if not found:
+        return found
+    out = []
     for offset, kind, value in sorted(found):
         if offset and text[offset - 1] in _BEFORE[kind]:
             continue  # the middle of a longer number or address
@@ -458,7 +468,8 @@ def personal_data(text: str) -> Iterator[tuple[int, str, str]]:
             continue
         if kind == "email" and _EXAMPLE_DOMAINS.search(fold(value)):
             continue  # RFC 2606 documentation addresses
-        yield offset, kind, value
+        out.append((offset, kind, value))
+    return out
 
 
 def own_keys(customer: dict[str, Any]) -> frozenset[str]:
@@ -481,6 +492,8 @@ def is_known(kind: str, found: str, *key_sets: frozenset[str]) -> bool:
 
 def tags_holding_customer(tags: list[str], customer: dict[str, Any]) -> list[int]:
     """Indexes of the tags that hold the customer's name or contact (compared normalised)."""
+    if not _may_hold_customer(tags, customer):
+        return []
     secrets = Secrets()
     if isinstance(customer.get("name"), str):
         secrets.add_name(customer["name"])
@@ -490,6 +503,27 @@ def tags_holding_customer(tags: list[str], customer: dict[str, Any]) -> list[int
         return []
     finder = Finder(secrets)
     return [i for i, tag in enumerate(tags) if finder.spans(fold(tag)) or finder.literal_spans(tag)]
+
+
+def _may_hold_customer(tags: list[str], customer: dict[str, Any]) -> bool:
+    """A quick look for validate (run on every ticket): could any tag hold the name or contact at all?"""
+    joined = "\n".join([_fold_cached(t) for t in tags])
+    name, contact = customer.get("name"), customer.get("contact")
+    if isinstance(name, str) and name.strip():
+        folded = _fold_cached(name).strip()
+        if folded.replace(" ", "") in joined.replace(" ", "") or name.strip() in "\n".join(tags):
+            return True
+    if isinstance(contact, str) and contact.strip():
+        if "@" in joined or _FIVE_DIGITS.search(joined):
+            return True
+        return any(w in joined for w in _fold_cached(contact).split() if len(w) >= 4)
+    return False
+
+
+_fold_cached = lru_cache(maxsize=65536)(fold)  # tags and names repeat across an archive
+
+
+_FIVE_DIGITS = re.compile(r"\d(?:[ \-.()/]{0,2}\d){4}")
 
 
 def redacted(found: str) -> str:
