@@ -355,6 +355,19 @@ def _ticket_privacy(c: _Checker, v: dict[str, Any], extra: dict[str, Any]) -> No
         for i in privacy.tags_holding_customer(tags, customer):
             c.add(f"tags[{i}]", "a tag must not hold the customer's name or contact (tags become page names, "
                                 "titles and URLs of the site); remove it", item=i)
+    log = v.get("log") or ()
+    environment = v.get("environment") or {}
+    values = [v[k] for k in _PUBLISHED_TEXT if k in v]  # a first look at the texts alone (most hold nothing)
+    values += environment.values()
+    values += tags
+    values += [x for e in log for x in (e.by, e.action)]
+    if customer.get("department"):
+        values.append(customer["department"])
+    if extra or v.get("verification"):
+        values += [x for x in (*extra.values(), *(v.get("verification") or {}).values()) if isinstance(x, str)]
+    values.append(c.raw.body)
+    if not privacy.personal_data("\n".join(values)):
+        return
     # (field, or a field template for a list item, text, item): formatted only when something is found
     texts: list[tuple[str, str, int | None]] = [(k, v[k], None) for k in _PUBLISHED_TEXT if k in v]
     if customer.get("department"):
