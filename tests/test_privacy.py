@@ -369,3 +369,17 @@ def test_the_masked_pages_keep_the_rest_of_the_text(corpus: Path) -> None:
     assert (corpus / f"site/kb/images/{MASK}.png").is_file()      # the image, renamed as its link is
     other = (corpus / "site/tickets/TS202310270004/index.html").read_text(encoding="utf-8")
     assert f"另见 {MASK} 的工单" in other                         # another ticket's customer: masked too
+
+
+@pytest.mark.parametrize("tag", ["张三", "张 三", "&#x5F20;三", "张\u200b三", "张**三**", "客户张三", "13800138000",
+                                 "138-0013-8000", "１３８００１３８０００", "zhang.san@corp.cn", "ZHANG.SAN@CORP.CN"])
+def test_a_tag_holding_the_customer_in_any_form_is_found(tag: str) -> None:
+    customer = {"name": "张三", "contact": "13800138000 / Zhang.San@corp.cn"}
+    assert privacy.tags_holding_customer(["权限", tag], customer) == [1]
+
+
+def test_tags_without_the_customer_are_not_flagged() -> None:
+    customer = {"name": "Zhang San", "contact": "wx: zhangsan_88"}
+    assert privacy.tags_holding_customer(["权限", "数据库", "zhang", "login"], customer) == []
+    assert privacy.tags_holding_customer(["ZhangSan"], customer) == [0]
+    assert privacy.tags_holding_customer(["zhangsan88"], customer) == [0]

@@ -509,20 +509,28 @@ def tags_holding_customer(tags: list[str], customer: dict[str, Any]) -> list[int
 
 
 def _may_hold_customer(tags: list[str], customer: dict[str, Any]) -> bool:
-    """A quick look for validate (run on every ticket): could any tag hold the name or contact at all?"""
-    joined = "\n".join([_fold_cached(t) for t in tags])
+    """A quick look for validate (run on every ticket): could any tag hold the name or contact at all?
+
+    Without anything that normalises to something else (references, escapes, full-width or invisible
+    characters), a tag can only hold the name if it shares a character with it."""
+    raw = "\n".join(tags).lower()
+    odd = _ODD.search(raw) is not None
     name, contact = customer.get("name"), customer.get("contact")
     if isinstance(name, str) and name.strip():
-        folded = _fold_cached(name).strip()
-        if folded.replace(" ", "") in joined.replace(" ", "") or name.strip() in "\n".join(tags):
-            return True
+        if odd or any(ch in raw for ch in name.strip().lower() if ch not in " *"):
+            folded = _fold_cached(name).strip().replace(" ", "")
+            joined = "\n".join([_fold_cached(t) for t in tags]).replace(" ", "")
+            if folded in joined or name.strip() in "\n".join(tags):
+                return True
     if isinstance(contact, str) and contact.strip():
-        if "@" in joined or _FIVE_DIGITS.search(joined):
+        if odd or "@" in raw or _FIVE_DIGITS.search(raw):
             return True
-        return any(w in joined for w in _fold_cached(contact).split() if len(w) >= 4)
+        return any(w in raw for w in contact.lower().split() if len(w) >= 4)
     return False
 
 
+_ODD = re.compile("[&%\\\u00ad\u034f\u115f\u1160\u180e\u200b-\u206f\u2e80-\u2fdf\u3164\u3200-\u33ff"
+                  "\uf900-\ufaff\ufe00-\ufe0f\ufeff\uff00-\uffef]")
 _fold_cached = lru_cache(maxsize=65536)(fold)  # tags and names repeat across an archive
 
 
