@@ -59,7 +59,9 @@ def test_new_ticket_writes_what_it_was_told(archive_root: Path) -> None:
     assert (ticket.source, ticket.assignee, ticket.customer.get("department")) == ("客户A", "初级工程师*", "财务部")
     assert ticket.tags == ["权限", "登录"]
     assert [(e.by, e.action) for e in ticket.log] == [("初级工程师*", "接收问题，创建工单")]
-    assert archive.problems == []
+    # the intake step at the creation time is not a response: a P0 from 2023 with no answer has breached
+    assert ticket.first_response is None
+    assert [(p.field, p.severity, p.line) for p in archive.problems] == [("responded", "warning", 5)]
 
 
 def test_new_ticket_with_a_yaml_hostile_title(archive_root: Path) -> None:

@@ -153,9 +153,11 @@ def test_first_response_uses_responded_else_the_earliest_log_step(months: list[d
 def test_sla_per_priority_and_overall(months: list[dict[str, Any]]) -> None:
     sla = months[0]["sla"]
     assert set(sla) == {"P0", "P1", "overall"}            # P2-P4 have no target
-    assert sla["P0"] == {"target_minutes": 15, "measured": 1, "met": 1, "compliance": 1.0, "breached": []}
+    assert sla["P0"] == {"target_minutes": 15, "measured": 1, "met": 1, "compliance": 1.0, "breached": [],
+                         "not_responded": [], "waiting": 0}
     # T2 answered after 45 > 30 minutes; T3 never answered: breached, measured but not met; T5 20 min: met
-    assert sla["P1"] == {"target_minutes": 30, "measured": 3, "met": 1, "compliance": (1 / 3), "breached": [T2, T3]}
+    assert sla["P1"] == {"target_minutes": 30, "measured": 3, "met": 1, "compliance": 1 / 3, "breached": [T2, T3],
+                         "not_responded": [T3], "waiting": 0}
     assert sla["overall"] == {"measured": 4, "met": 2, "compliance": 0.5}
 
 
@@ -163,12 +165,13 @@ def test_a_period_without_p0_has_no_p0_compliance(months: list[dict[str, Any]]) 
     december = months[2]
     # T7 (P0) has no response at all: breached
     assert december["sla"]["P0"] == {"target_minutes": 15, "measured": 1, "met": 0, "compliance": 0.0,
-                                     "breached": [T7]}
+                                     "breached": [T7], "not_responded": [T7], "waiting": 0}
     assert december["sla"]["P1"]["compliance"] is None
     weeks = {w["period"]: w for w in compute_periods(sample(), "week")}
     w41 = weeks["2023-W41"]                                  # only T4 (P2)
     assert w41["tickets"] == 1
-    assert w41["sla"]["P0"] == {"target_minutes": 15, "measured": 0, "met": 0, "compliance": None, "breached": []}
+    assert w41["sla"]["P0"] == {"target_minutes": 15, "measured": 0, "met": 0, "compliance": None, "breached": [],
+                                "not_responded": [], "waiting": 0}
     assert w41["sla"]["overall"] == {"measured": 0, "met": 0, "compliance": None}
 
 
@@ -336,7 +339,8 @@ def test_business_hours_change_sla_escalation_and_resolution() -> None:
     assert wall["escalation"]["rule_violations"] == 1
     assert wall["first_response_minutes"]["median"] == 2 * 24 * 60 + 15 * 60 + 25
     hours = compute_periods(archive_of([ticket(office)], config=office))[0]
-    assert hours["sla"]["P1"] == {"target_minutes": 30, "measured": 1, "met": 1, "compliance": 1.0, "breached": []}
+    assert hours["sla"]["P1"] == {"target_minutes": 30, "measured": 1, "met": 1, "compliance": 1.0, "breached": [],
+                                  "not_responded": [], "waiting": 0}
     assert hours["escalation"]["rule_violations"] == 0
     assert hours["first_response_minutes"]["median"] == 25.0
     assert hours["resolution_hours"]["median"] == 2.0

@@ -50,7 +50,7 @@ def months() -> list[dict[str, Any]]:
             t.assignee = "李*"
     articles = [Article(id="KB0001", path="kb/KB0001.md", title="数据库连接超时"),
                 Article(id="KB0002", path="kb/KB0002.md", title="界面错位", tickets=[T6])]
-    return compute_periods(archive_of(tickets, articles), "month", now_ts=at("2024-06-01 00:00").timestamp())
+    return compute_periods(archive_of(tickets, articles), "month", now=at("2024-06-01 00:00"))
 
 
 def test_workload_per_assignee(months: list[dict[str, Any]]) -> None:
@@ -86,7 +86,7 @@ def test_backlog_ageing_buckets_by_hand() -> None:
     created = ["2023-10-31 23:00", "2023-10-31 00:00", "2023-10-29 01:00", "2023-10-29 00:00",
                "2023-10-25 01:00", "2023-10-25 00:00"]
     tickets = [tk(f"TS20231025{i:04d}", c, "P1" if i % 2 else "P2") for i, c in enumerate(created, 1)]
-    row = compute_periods(archive_of(tickets), "month", now_ts=at("2024-01-01 00:00").timestamp())[0]
+    row = compute_periods(archive_of(tickets), "month", now=at("2024-01-01 00:00"))[0]
     ageing = row["backlog_ageing"]
     assert (ageing["lt_24h"], ageing["h24_72"], ageing["d3_7"], ageing["gt_7d"]) == (1, 2, 2, 1)
     assert sum(ageing["by_priority"]["P1"].values()) == 3 and sum(ageing["by_priority"]["P2"].values()) == 3
@@ -94,7 +94,7 @@ def test_backlog_ageing_buckets_by_hand() -> None:
 
 def test_a_running_period_ages_its_backlog_now() -> None:
     tickets = [tk("TS202310300001", "2023-10-30 10:00")]
-    row = compute_periods(archive_of(tickets), "month", now_ts=at("2023-10-30 12:00").timestamp())[0]
+    row = compute_periods(archive_of(tickets), "month", now=at("2023-10-30 12:00"))[0]
     assert row["backlog_ageing"]["lt_24h"] == 1          # 2 hours old now, not 38 h at the month's end
 
 

@@ -244,7 +244,7 @@ def test_log_not_a_list_and_step_missing_keys(archive_root: Path) -> None:
 def test_customer_mapping_checks_its_keys(archive_root: Path) -> None:
     text = ticket_text(extra=["customer:", "  name: 张*", "  phone: 138****5678"])
     write(archive_root, TICKET_PATH, text)
-    expect(archive_root, err(TICKET_PATH, 8, "customer.phone",
+    expect(archive_root, err(TICKET_PATH, 10, "customer.phone",       # the line of the key itself
                              "unknown key; expected name, department, contact"))
     write(archive_root, TICKET_PATH, ticket_text(customer="张三"))
     expect(archive_root, err(TICKET_PATH, 8, "customer",
@@ -307,7 +307,7 @@ def test_custom_fields_from_mkdocs_yml(archive_root: Path) -> None:
     ("custom_fields: sales_rep", "extra.tsgen.custom_fields: expected a list of field names, got 'sales_rep'"),
     ("sla_minutes: {P7: 15}", "extra.tsgen.sla_minutes: unknown priority 'P7'; expected one of P0, P1, P2, P3, P4"),
     ("timezon: UTC", "extra.tsgen: unknown setting 'timezon'; known: business_hours, chart_min_sample, custom_fields, "
-                     "escalation_minutes, id_prefix, language, site_name, sla_minutes, timezone"),
+                     "escalation_minutes, id_prefix, language, privacy_allow, site_name, sla_minutes, timezone"),
 ])
 def test_bad_tsgen_setting_is_a_clean_error(archive_root: Path, setting: str, message: str) -> None:
     write(archive_root, TICKET_PATH, ticket_text())
@@ -642,9 +642,9 @@ def test_escalation_rule_warning(archive_root: Path) -> None:
 
 def test_escalation_rule_kept(archive_root: Path) -> None:
     write(archive_root, TICKET_PATH, ticket_text(priority="P1", located="2023-10-27 10:45", escalated_to="二线 李工",
-                                                 escalated="2023-10-27 10:30"))
+                                                 escalated="2023-10-27 10:30", responded="2023-10-27 10:10"))
     expect(archive_root, code=0)
-    write(archive_root, TICKET_PATH, ticket_text(priority="P1", located="2023-10-27 10:25"))
+    write(archive_root, TICKET_PATH, ticket_text(priority="P1", located="2023-10-27 10:25", responded="2023-10-27 10:10"))
     expect(archive_root, code=0)
 
 

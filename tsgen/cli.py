@@ -23,6 +23,7 @@ from tsgen.stats.digest import FORMATS as DIGEST_FORMATS, default_period
 from tsgen.stats.metrics import PERIODS, compute_periods, ticket_facts, trim_empty, window_start
 from tsgen.site.mkdocs import directory_urls
 from tsgen.site.render_stats import digest_of, site_link
+from tsgen.archive.privacy import Masker
 from tsgen.archive.model import ERROR, WARNING
 from tsgen.repo.renumber import renumber as renumber_ticket, ticket_ids_at
 from tsgen.archive.problems import format_problems, summary
@@ -317,7 +318,8 @@ def report(root: Path, period: str | None, key: str | None, fmt: str) -> None:
     elif key not in {row["period"] for row in periods}:
         raise click.ClickException(f"no {period} {key} in the archive: its tickets run from "
                                    f"{periods[0]['period'] if periods else '-'} to {periods[-1]['period'] if periods else '-'}")
-    digest = digest_of(archive, periods, key, period, {f.ticket.id: f for f in facts},
+    published = Masker.of(archive, config.language).published(archive)  # customer data masked, as on the site
+    digest = digest_of(published, periods, key, period, {f.ticket.id: f for f in facts},
                        today=now.date(), link=site_link(config.site_url, directory_urls(root)),
                        partial=partial or datetime.fromisoformat(
                            next(r for r in periods if r["period"] == key)["end_exclusive"]) > now)

@@ -14,6 +14,7 @@ Every setting has a default, so an archive needs no configuration at all::
           start: "09:00"
           end: "18:00"
           weekdays: [1, 2, 3, 4, 5]   # ISO weekdays, Monday = 1
+        privacy_allow: ["400-820-8820", support@example.cn]  # public numbers/addresses the privacy lint accepts
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ class Config:
     site_name: str = "技术支持知识库"
     chart_min_sample: int = 5          # a trend chart leaves out a ratio whose denominator is smaller
     site_url: str = ""                 # mkdocs.yml's site_url: `tsgen report` links pages when it is set
+    # phone numbers, e-mail addresses (or other values) meant to be public, e.g. the team's hotline:
+    # the privacy lint of `tsgen validate` does not warn about them (compared normalised: phone
+    # numbers by their digits, addresses case-insensitively)
+    privacy_allow: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -124,7 +129,7 @@ def config_from_mapping(raw: Any, where: str = "extra.tsgen") -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping, got {raw!r}")
     known = {"id_prefix", "timezone", "language", "custom_fields", "sla_minutes",
-             "escalation_minutes", "business_hours", "site_name", "chart_min_sample"}
+             "escalation_minutes", "business_hours", "site_name", "chart_min_sample", "privacy_allow"}
     unknown = sorted(set(map(str, raw)) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(known))}")
@@ -156,6 +161,14 @@ def config_from_mapping(raw: Any, where: str = "extra.tsgen") -> Config:
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
             raise ConfigError(f"{where}.custom_fields: expected a list of field names, got {fields!r}")
         kwargs["custom_fields"] = tuple(fields)
+    if "privacy_allow" in raw:
+        allow = raw["privacy_allow"] or []
+        if isinstance(allow, str):
+            allow = [allow]
+        if not isinstance(allow, list) or not all(isinstance(v, str) for v in allow):
+            raise ConfigError(f"{where}.privacy_allow: expected a list of phone numbers or addresses in quotes "
+                              f"(an unquoted number loses its leading 0), got {allow!r}")
+        kwargs["privacy_allow"] = tuple(allow)
     if "sla_minutes" in raw:
         kwargs["sla_minutes"] = _minutes(f"{where}.sla_minutes", raw["sla_minutes"])
     if "escalation_minutes" in raw:

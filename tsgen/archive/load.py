@@ -237,6 +237,8 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
 
     key_lines: dict[str, int] = {}
     item_lines: dict[str, list[int]] = {}
+    sub_lines: dict[str, int] = {}
+    written: dict[str, str] = {}
     problems: list[Problem] = []
     for key_node, value_node in node.value:
         line = at(key_node.start_mark.line)
@@ -250,8 +252,15 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
         key_lines[key] = line
         if isinstance(value_node, yaml.SequenceNode):
             item_lines[key] = [at(item.start_mark.line) for item in value_node.value]
+        elif isinstance(value_node, yaml.MappingNode):  # customer, environment: lines of their keys
+            for sub_key, sub_value in value_node.value:
+                if isinstance(sub_key, yaml.ScalarNode):
+                    name = f"{key}.{sub_key.value}"
+                    sub_lines[name] = at(sub_key.start_mark.line)
+                    if isinstance(sub_value, yaml.ScalarNode) and sub_value.tag != _STR:
+                        written[name] = sub_value.value
     meta = {k: v for k, v in data.items() if isinstance(k, str)}
-    return RawDocument(path, kind, meta, body, key_lines, item_lines, body_line), problems
+    return RawDocument(path, kind, meta, body, key_lines, item_lines, body_line, sub_lines, written), problems
 
 
 def _other_front_matter(text: str) -> str | None:

@@ -45,6 +45,8 @@ class RawDocument:
     key_lines: dict[str, int]      # top-level key -> 1-based line in the file
     item_lines: dict[str, list[int]] = field(default_factory=dict)  # list key -> line of each item
     body_line: int = 1             # line of the first body line in the file
+    sub_lines: dict[str, int] = field(default_factory=dict)  # "customer.contact" -> line of a mapping's key
+    written: dict[str, str] = field(default_factory=dict)    # "customer.contact" -> a number as typed (02154321)
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,12 @@ class Ticket:
 
     @property
     def first_response(self) -> datetime | None:
-        """`responded`, else the earliest handling step (data contract section 3)."""
+        """`responded`, else the earliest handling step later than `created` (data contract section 3):
+        a step at the creation time records the intake, not a response. SLA states: archive/sla.py."""
         if self.responded is not None:
             return self.responded
-        return min((e.at for e in self.log), default=None)
+        created = self.created
+        return min((e.at for e in self.log if e.at > created), default=None)
 
 
 @dataclass

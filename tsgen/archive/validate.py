@@ -6,6 +6,7 @@ duplicates, backlinks) are link.py's.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import posixpath
@@ -17,10 +18,13 @@ from typing import Any, Callable
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
+from tsgen.archive import privacy
+from tsgen.archive.sla import BREACHED, sla_of
 from tsgen.archive.schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
 KB_ID = re.compile(r"KB\d{4,}")
-_REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type"}
+_REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type",
+                "responded": "priority"}
 _LOOKUPS: dict[int, dict[str, str]] = {}
 
 
@@ -38,6 +42,8 @@ class _Checker:
         self.tz = config.tz
 
     def line(self, field: str, item: int | None = None) -> int:
+        if field in self.raw.sub_lines:  # customer.contact, environment.os
+            return self.raw.sub_lines[field]
         key = field.split(".")[0].split("[")[0]
         if item is not None:
             lines = self.raw.item_lines.get(key, [])
@@ -149,6 +155,12 @@ class _Checker:
                 self.add(name, f"unknown key{_suggest(key, spec.subkeys)}; expected {', '.join(spec.subkeys)}")
                 continue
             if sub is None:
+                continue
+            if spec.key == "customer" and key in ("name", "contact") and not isinstance(sub, str):
+                typed = self.raw.written.get(name, _shown(sub))
+                self.add(name, f"must be text in quotes: YAML read {typed} as {_kind(sub)} ({_shown(sub)}), "
+                               f"so it would not be recognised and masked where it is repeated; write "
+                               f"{key}: \"{typed}\"")
                 continue
             sub = self.as_text(name, sub)
             if not isinstance(sub, str):
@@ -294,11 +306,13 @@ def validate_ticket(raw: RawDocument, config: Config) -> tuple[Ticket | None, li
     v = _convert(c, TICKET_FIELDS, id_check)
     extra = _unknown_keys(c, TICKET_FIELDS, TICKET_SPEC, config.custom_fields)
     _ticket_rules(c, v, id_re)
+    _ticket_privacy(c, v, extra)
     if any(k not in v for k in ("id", "title", "type", "priority", "created", "status")) or any(
             p.severity == ERROR for p in c.problems):
         return None, c.problems
     ticket = Ticket(**v, extra=extra, path=raw.path, body=raw.body, lines=raw.key_lines)
     _escalation_rule(c, ticket, config)
+    _sla_rule(c, ticket, config)
     return ticket, c.problems
 
 
@@ -332,6 +346,93 @@ def _ticket_rules(c: _Checker, v: dict[str, Any], id_re: re.Pattern[str]) -> Non
         c.add("duplicate_of", "a ticket cannot be a duplicate of itself")
 
 
+def _ticket_privacy(c: _Checker, v: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Section 4: no customer name or contact in a tag (an error: tags become page names and URLs), and
+    a warning for what looks like someone else's personal data in a published field or the body."""
+    customer = v.get("customer") or {}
+    tags = v.get("tags") or []
+    if tags and customer:
+        for i in privacy.tags_holding_customer(tags, customer):
+            c.add(f"tags[{i}]", "a tag must not hold the customer's name or contact (tags become page names, "
+                                "titles and URLs of the site); remove it", item=i)
+    log = v.get("log") or ()
+    environment = v.get("environment") or {}
+    values = [v[k] for k in _PUBLISHED_TEXT if k in v]  # a first look at the texts alone (most hold nothing)
+    values += environment.values()
+    values += tags
+    values += [x for e in log for x in (e.by, e.action)]
+    if customer.get("department"):
+        values.append(customer["department"])
+    if extra or v.get("verification"):
+        values += [x for x in (*extra.values(), *(v.get("verification") or {}).values()) if isinstance(x, str)]
+    values.append(c.raw.body)
+    if not privacy.personal_data("\n".join(values)):
+        return
+    # (field, or a field template for a list item, text, item): formatted only when something is found
+    texts: list[tuple[str, str, int | None]] = [(k, v[k], None) for k in _PUBLISHED_TEXT if k in v]
+    if customer.get("department"):
+        texts.append(("customer.department", customer["department"], None))
+    texts += [("environment." + k, value, None) for k, value in (v.get("environment") or {}).items()]
+    texts += [("tags[{}]", tag, i) for i, tag in enumerate(tags)]
+    for i, e in enumerate(v.get("log") or ()):
+        texts += [("log[{}].by", e.by, i), ("log[{}].action", e.action, i)]
+    texts += [("verification." + k, value, None) for k, value in (v.get("verification") or {}).items()
+              if isinstance(value, str)]
+    _lint(c, texts, extra, customer)
+
+
+_PUBLISHED_TEXT = ("title", "source", "assignee", "escalated_to", "solution", "feedback", "backup")
+
+
+def _kb_privacy(c: _Checker, v: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Section 4's warning for an article: personal data in its title, tags, applies_to, owner or body."""
+    texts: list[tuple[str, str, int | None]] = [(k, v[k], None) for k in ("title", "owner") if isinstance(v.get(k), str)]
+    texts += [("tags[{}]", tag, i) for i, tag in enumerate(v.get("tags") or [])]
+    applies = v.get("applies_to") or {}
+    for k in ("versions", "permissions"):
+        texts += [(f"applies_to.{k}[{i}]", x, None) for i, x in enumerate(applies.get(k) or [])]
+    if applies.get("note"):
+        texts.append(("applies_to.note", applies["note"], None))
+    _lint(c, texts, extra, None)
+
+
+def _lint(c: _Checker, texts: list[tuple[str, str, int | None]], extra: dict[str, Any],
+          customer: dict[str, Any] | None) -> None:
+    """One scan over every published text of the document, the body last; most hold nothing, and that
+    is found at C speed (privacy.personal_data)."""
+    if extra:
+        texts += [(k, value, None) for k, value in extra.items() if isinstance(value, str)]
+    raw = c.raw
+    body = raw.body
+    found = privacy.personal_data("\n".join([t for _, t, _ in texts] + [body]))
+    if not found:
+        return
+    own = privacy.own_keys(customer) if customer else frozenset()
+    allow = privacy.allowed_keys(c.config.privacy_allow)
+    starts: list[int] = []
+    at = 0
+    for _, t, _ in texts:
+        starts.append(at)
+        at += len(t) + 1
+    for offset, kind, value in found:
+        if privacy.is_known(kind, value, own, allow):
+            continue
+        message = _personal_message(kind, value, raw.kind)
+        if offset >= at:  # in the body
+            line = raw.body_line + body.count("\n", 0, offset - at)
+            c.problems.append(Problem(raw.path, line, "body", message, WARNING))
+        else:
+            field, _, item = texts[bisect.bisect_right(starts, offset) - 1]
+            c.add(field.format(item) if item is not None else field, message, WARNING, item=item)
+
+
+def _personal_message(kind: str, found: str, doc: str) -> str:
+    whose = "that is not this ticket's customer contact" if doc == "ticket" else "in a KB article"
+    return (f"looks like {privacy.KIND_LABELS[kind]} ({privacy.redacted(found)}) {whose}: someone's personal "
+            "data must not be published; remove it, or list a public number in privacy_allow (mkdocs.yml, "
+            "extra: tsgen:)")
+
+
 def _stem(path: str) -> str:
     """PurePosixPath(path).stem, without building a path object for each of thousands of files."""
     return posixpath.splitext(posixpath.basename(path))[0]
@@ -341,14 +442,17 @@ def _show(moment: datetime, c: _Checker) -> str:
     return moment.astimezone(c.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def escalation_broken(ticket: Ticket, config: Config) -> bool:
-    """Section 3: a ticket whose priority has a limit, not located within it, must name escalated_to."""
+def escalation_broken(ticket: Ticket, config: Config, now: datetime | None = None) -> bool:
+    """Section 3: a ticket whose priority has a limit, not located within it, must name escalated_to.
+
+    `now` (default: the current time) is when an open ticket's limit is judged."""
     limit = config.escalation_minutes.get(ticket.priority)
     if limit is None or ticket.escalated_to:
         return False
     if ticket.located is None:
         # an open ticket still inside its limit has not broken the rule yet
-        return ticket.status == "resolved" or minutes_between(ticket.created, datetime.now(ticket.created.tzinfo), config) > limit
+        return ticket.status == "resolved" or minutes_between(
+            ticket.created, now or datetime.now(ticket.created.tzinfo), config) > limit
     return minutes_between(ticket.created, ticket.located, config) > limit
 
 
@@ -359,6 +463,17 @@ def _escalation_rule(c: _Checker, ticket: Ticket, config: Config) -> None:
                  f"the cause was located after {minutes_between(ticket.created, ticket.located, config):.0f} minutes")
         c.add("escalated_to", f"escalation rule: a {ticket.priority} ticket not located within {limit} minutes "
                               f"must be escalated; {found} and escalated_to is empty", WARNING)
+
+
+def _sla_rule(c: _Checker, ticket: Ticket, config: Config) -> None:
+    """A ticket with a target whose target has passed without any recorded response (archive/sla.py)."""
+    if ticket.priority not in config.sla_minutes or ticket.responded is not None:
+        return
+    sla = sla_of(ticket, config, datetime.now(config.tz))
+    if sla.state == BREACHED and not sla.responded:
+        c.add("responded", f"no first response recorded: the {ticket.priority} target of {sla.target} minutes has "
+                           "passed, so the ticket counts as breached; set `responded` (or add a log step after "
+                           "`created`: a step at the creation time is the intake, not a response)", WARNING)
 
 
 def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, list[Problem]]:
@@ -380,6 +495,7 @@ def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, 
 
     v = _convert(c, KB_FIELDS, id_check)
     extra = _unknown_keys(c, KB_FIELDS, KB_SPEC, config.custom_fields)
+    _kb_privacy(c, v, extra)
     stem = _stem(raw.path)
     if v.get("id") and stem != v["id"] and not stem.startswith(v["id"] + "-"):
         c.add("id", f"the file name must be the id or start with '{v['id']}-', got {PurePosixPath(raw.path).name}")

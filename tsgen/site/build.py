@@ -7,7 +7,7 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -62,8 +62,11 @@ def _frozen_heap() -> Iterator[None]:
 
 
 def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None,
-             while_writing: Callable[[list[Any]], None] | None = None) -> Generated:
+             while_writing: Callable[[list[Any]], None] | None = None, now: datetime | None = None) -> Generated:
     """Validate, then render every page into .tsgen/docs and fill .tsgen/theme.
+
+    `now` (default: when rendering starts) is the build's moment: an unanswered ticket whose SLA
+    target has passed by then shows as breached, one still inside it as not yet responded.
 
     `while_writing(nav)`, if given, runs once everything is rendered, while the writer process
     may still be writing pages (build_site prepares MkDocs there).
@@ -79,7 +82,7 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
         warnings.append(history.warning)
     with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
         renderer = SiteRenderer(archive, environment(root), history=history, today=today,
-                                directory_urls=directory_urls(root), on_page=writer.put)
+                                directory_urls=directory_urls(root), on_page=writer.put, now=now)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
         written = {p.path for p in rendered.pages}
@@ -93,7 +96,7 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
 
 
 def build_site(root: Path, config: Config, site_dir: Path | None = None, progress: Progress | None = None,
-               today: date | None = None) -> tuple[Generated, list[str], float]:
+               today: date | None = None, now: datetime | None = None) -> tuple[Generated, list[str], float]:
     """Generate the pages and run MkDocs into `site_dir` (default site/); returns (generated, warnings, seconds)."""
     start = time.perf_counter()
     site = site_dir or root / "site"
@@ -102,7 +105,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     def prepare(nav: list[Any]) -> None:  # MkDocs' configuration and jieba load while the last pages are written
         runs.append(MkDocsRun(write_config(root, nav, site, config.language)).prepare())
 
-    gen = generate(root, config, progress, today, while_writing=prepare)
+    gen = generate(root, config, progress, today, while_writing=prepare, now=now)
     with _frozen_heap():
         if progress is None:
             mk_warnings = runs[0].build()

@@ -22,6 +22,7 @@ from tsgen.archive.body import IMAGE, chunks, drop_comments, is_local_file
 from tsgen.archive.clock import period_key
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.archive.model import Archive, Article, Ticket
+from tsgen.archive.privacy import Masker
 from tsgen.archive.schema import TICKET_SPEC, choice_label, label
 
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
@@ -111,8 +112,9 @@ def tag_slug(tag: str) -> str:
     return slug or tag.encode().hex()
 
 
-def safe_body(body: str, source: str, page: str, secrets: list[str], demote: bool = False) -> str:
-    """A narrative made safe to publish: raw HTML escaped, image paths re-pointed, personal data masked.
+def safe_body(body: str, source: str, page: str, demote: bool = False) -> str:
+    """A narrative made safe to publish: raw HTML escaped, image paths re-pointed (customer data is masked
+    before, in every text of the archive: archive/privacy.py).
 
     With `demote`, headings move one level down so the narrative nests under the page's own section.
     """
@@ -130,16 +132,7 @@ def safe_body(body: str, source: str, page: str, secrets: list[str], demote: boo
         text = IMAGE.sub(repoint, text)
         return _HEADING.sub(r"#\1", text) if demote else text
 
-    text = "".join(piece if code else publish(piece) for piece, code in chunks(drop_comments(body)))
-    for secret in secrets:
-        text = text.replace(secret, "***")
-    return text
-
-
-def secrets_of(ticket: Ticket) -> list[str]:
-    """The customer's name and contact as written: never published, masked wherever they appear."""
-    values = [ticket.customer.get("name", ""), ticket.customer.get("contact", "")]
-    return sorted({v for v in values if len(v.strip("*")) >= 1 and len(v) >= 2}, key=len, reverse=True)
+    return "".join(piece if code else publish(piece) for piece, code in chunks(drop_comments(body)))
 
 
 class Lookup(dict):  # type: ignore[type-arg]
@@ -159,17 +152,23 @@ class SiteRenderer:
 
     def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
                  today: date | None = None, directory_urls: bool = True,
-                 on_page: Callable[[Page], None] | None = None) -> None:
+                 on_page: Callable[[Page], None] | None = None, now: datetime | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         self.directory_urls = directory_urls  # mkdocs.yml's use_directory_urls: links in tsgen's own HTML
         self.on_page = on_page  # given each page as soon as it is rendered (site.DocsWriter.put); the
         # rendered result then keeps only the pages' paths
         self.config = archive.config
         self.lang = self.config.language
+        # Customer names and contacts: masked once, here, in every text of every document (titles, tags and
+        # so tag pages and their URLs, fields, log, bodies), before any escaping or Markdown (section 4)
+        self.masker = Masker.of(archive, self.lang)
+        self.archive = archive = self.masker.published(archive)
         self.tz = self.config.tz
         self.t = translator(self.lang)
-        self.today = today or datetime.now(self.tz).date()
-        self.facts = {f.ticket.id: f for f in metrics.ticket_facts(archive)}
+        # "now" of the build: when an unanswered ticket's SLA target is judged (archive/sla.py)
+        self.now = now or datetime.now(self.tz)
+        self.today = today or self.now.astimezone(self.tz).date()
+        self.facts = {f.ticket.id: f for f in metrics.ticket_facts(archive, self.now)}
         self.out = Rendered()
         # lb[key], ch[key][value], tr[key]: L(key), C(key, value), t(key) as lookups (see ticket-head.html.j2)
         self.tables = {"lb": Lookup(self._label), "tr": Lookup(self.t),
@@ -218,11 +217,11 @@ class SiteRenderer:
                 "kb": self.archive.ticket_kb.get(ticket.id, [])}
 
     def sla(self, ticket: Ticket) -> dict[str, Any]:
-        f = self.facts[ticket.id]
-        if f.sla_target is None:
-            return {"state": "none", "text": self.t("sla_none"), "target": None}
-        return {"state": "met" if f.sla_met else "breached",
-                "text": self.t("sla_met") if f.sla_met else self.t("sla_breached"), "target": f.sla_target}
+        """The SLA badge: archive/sla.py's state (met, breached, waiting, none), told apart when unanswered."""
+        s = self.facts[ticket.id].sla
+        key = {"none": "sla_none", "met": "sla_met", "waiting": "sla_waiting",
+               "breached": "sla_breached" if s.responded else "sla_unanswered"}[s.state]
+        return {"state": s.state, "text": self.t(key), "target": s.target, "responded": s.responded}
 
     # --- pages ---
 
@@ -255,7 +254,7 @@ class SiteRenderer:
                    related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
-                   body=safe_body(ticket.body, ticket.path, path, secrets_of(ticket), demote=True),
+                   body=safe_body(ticket.body, ticket.path, path, demote=True),
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
@@ -264,7 +263,7 @@ class SiteRenderer:
         linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
         self._page(path, "site/article.md.j2", a=article, linked=linked,
                    review_due=self._review_due(article),
-                   body=safe_body(article.body, article.path, path, []), history=self._history(article.path))
+                   body=safe_body(article.body, article.path, path), history=self._history(article.path))
 
     def _review_due(self, article: Article) -> bool:
         return article.review_by is not None and article.review_by < self.today
@@ -357,5 +356,5 @@ class SiteRenderer:
                 continue
             for path in base.rglob("*"):
                 if path.is_file() and path.suffix.lower() != ".md" and not path.name.startswith("."):
-                    rel = path.relative_to(root).as_posix()
+                    rel = self.masker.path(path.relative_to(root).as_posix())  # as the masked bodies link it
                     self.out.assets.append((path, rel))

@@ -12,7 +12,7 @@ from typing import Any
 from tsgen.stats import metrics
 from tsgen.stats.digest import Digest, build_digest, format_markdown, lookup
 from tsgen.stats.formats import percent
-from tsgen.site.render import page_url, secrets_of, url_between
+from tsgen.site.render import page_url, url_between
 from tsgen.site.charts import Chart, Series, render_svg
 from tsgen.config import PRIORITIES
 from tsgen.archive.model import Archive
@@ -43,11 +43,11 @@ HEADLINE: tuple[Metric, ...] = (
            "90% 的工单在此时长内解决（最近秩：第 ⌈0.9n⌉ 小的值）",
            "Nearest rank: the ceil(0.9·n)-th smallest resolution time"),
     Metric("first_response_minutes.median", "首次响应中位数", "First response, median", "minutes", "down",
-           "首次响应时间（无则取最早处理步骤）− 接收时间 的中位数（分钟）",
-           "Median of first response (responded, else the earliest log step) − created, in minutes"),
+           "首次响应时间（无则取晚于接收时间的最早处理步骤）− 接收时间 的中位数（分钟）",
+           "Median of first response (responded, else the earliest log step after created) − created, in minutes"),
     Metric("sla.overall.compliance", "SLA 达标率", "SLA compliance", "ratio", "up",
-           "有响应时限的工单（默认 P0 15 分钟、P1 30 分钟）中按时首次响应的比例；无响应记录视为超时",
-           "Share of tickets with a target (P0 15 min, P1 30 min by default) answered in time; no response counts as breached"),
+           "有响应时限的工单（默认 P0 15 分钟、P1 30 分钟）中按时首次响应的比例；超过时限仍无响应记录视为超时，尚在时限内的未响应工单不计入",
+           "Share of tickets with a target (P0 15 min, P1 30 min by default) answered in time; no response once the target has passed counts as breached, an unanswered ticket still inside its target is not counted yet"),
     Metric("escalation.rate", "升级率", "Escalation rate", "ratio", "none",
            "填写了“升级至”的工单占本期工单的比例", "Tickets with escalated_to divided by the period's tickets"),
     Metric("escalation.rule_violations", "违反升级规则", "Escalation rule broken", "count", "down",
@@ -106,25 +106,11 @@ def delta(now: Any, before: Any, metric: Metric, lang: str) -> tuple[str, str]:
     return text, css
 
 
-def hidden_mark(language: str) -> str:
-    """The inert text that replaces a customer's name or contact in published text."""
-    return "〔已隐藏〕" if language == "zh" else "[hidden]"
-
-
 def digest_of(archive: Archive, periods: list[dict[str, Any]], key: str, kind: str,
               facts: dict[str, metrics.TicketFacts], *, today: Any, link: Any, partial: bool = False) -> Digest:
-    """The review digest of one period, its texts masked as on the site; `link(docs_path)` makes the
-    URL of a page (relative on the site, under site_url for `tsgen report`)."""
-    return build_digest(periods, key, kind, archive, facts, today=today, mask=lambda text, tid: mask_customer(
-        archive, text, tid), url=link, partial=partial)
-
-
-def mask_customer(archive: Archive, text: str, tid: str) -> str:
-    """`text` with ticket `tid`'s customer name and contact replaced by the inert mark."""
-    mark = hidden_mark(archive.config.language)
-    for secret in secrets_of(archive.tickets[tid]):
-        text = text.replace(secret, mark)
-    return text
+    """The review digest of one period from the published (masked) archive; `link(docs_path)` makes
+    the URL of a page (relative on the site, under site_url for `tsgen report`)."""
+    return build_digest(periods, key, kind, archive, facts, today=today, url=link, partial=partial)
 
 
 def site_link(site_url: str, directory_urls: bool) -> Any:
@@ -219,11 +205,11 @@ class StatsPages:
                          digest=format_markdown(digest), ageing_labels=AGE_NAMES,
                          next=rows[i + 1] if i + 1 < len(rows) else None,
                          headline=self._headline(row, prev), pareto=self._pareto(row, f"p-{row['period']}"),
-                         sla=[(p, row["sla"][p], self._ticket_refs(row["sla"][p]["breached"]))
+                         sla=[(p, row["sla"][p], self._ticket_refs(row["sla"][p]["breached"]),
+                               self._ticket_refs(row["sla"][p]["not_responded"]))
                               for p in PRIORITIES if p in row["sla"]],
                          violations=self._ticket_refs(row["escalation"]["violations"]),
-                         dissatisfied=[(self.r.row(self.archive.tickets[t]),
-                                        mask_customer(self.archive, self.archive.tickets[t].feedback or "", t))
+                         dissatisfied=[(self.r.row(self.archive.tickets[t]), self.archive.tickets[t].feedback)
                                        for t in row["csat"]["dissatisfied_tickets"] if t in self.archive.tickets],
                          debt=self._ticket_refs(row["knowledge_debt_tickets"]), tags=tags,
                          priorities=PRIORITIES)

@@ -5,8 +5,8 @@
 and `format_html` write it. The Markdown uses only what DingTalk's and WeCom's Markdown messages
 render: headings, bold, links and lists; no tables, no HTML, no code blocks.
 
-Pure functions: no printing, no disk. Published text (ticket titles, the customers' words) comes in
-already masked: the caller passes `mask`, the same masking the site uses.
+Pure functions: no printing, no disk. The archive given is the published one, its customer data
+already masked (`archive.privacy.Masker.published`), as the site's pages are made from.
 """
 
 from __future__ import annotations
@@ -110,12 +110,12 @@ def default_period(periods: list[dict[str, Any]], now: datetime) -> tuple[dict[s
 
 
 def build_digest(periods: list[dict[str, Any]], key: str, kind: str, archive: Archive,
-                 facts: dict[str, TicketFacts], *, today: date, mask: Callable[[str, str], str],
-                 url: Callable[[str], str | None], partial: bool = False) -> Digest:
+                 facts: dict[str, TicketFacts], *, today: date, url: Callable[[str], str | None],
+                 partial: bool = False) -> Digest:
     """The digest of period `key` (one of `periods`, oldest first, as compute_periods returns them).
 
-    `facts` are the tickets' facts by id; `mask(text, ticket_id)` masks a ticket's customer data in a
-    published text; `url(docs_path)` gives the link of a page (`tickets/ID.md`, `kb/ID.md`) or None.
+    `archive` is the published (masked) archive; `facts` are the tickets' facts by id; `url(docs_path)`
+    gives the link of a page (`tickets/ID.md`, `kb/ID.md`) or None.
     """
     index = next(i for i, row in enumerate(periods) if row["period"] == key)
     row, prev = periods[index], (periods[index - 1] if index else None)
@@ -137,8 +137,8 @@ def build_digest(periods: list[dict[str, Any]], key: str, kind: str, archive: Ar
 
     def ticket_ref(tid: str) -> dict[str, Any]:
         t = archive.tickets[tid]
-        return {"id": tid, "title": mask(t.title, tid), "priority": t.priority,
-                "assignee": mask(t.assignee or "", tid) or None, "url": url(f"tickets/{tid}.md")}
+        return {"id": tid, "title": t.title, "priority": t.priority, "assignee": t.assignee or None,
+                "url": url(f"tickets/{tid}.md")}
 
     for p in PRIORITIES:
         for tid in row["sla"].get(p, {}).get("breached", []):
@@ -158,7 +158,7 @@ def build_digest(periods: list[dict[str, Any]], key: str, kind: str, archive: Ar
                               else f"{p}: {percent(top['share'], 0)} are {top['tag']}")
     for tid in row["csat"]["dissatisfied_tickets"]:
         t = archive.tickets[tid]
-        d.unhappy.append({"id": tid, "words": mask(t.feedback or "", tid), "url": url(f"tickets/{tid}.md")})
+        d.unhappy.append({"id": tid, "words": t.feedback or "", "url": url(f"tickets/{tid}.md")})
     for a in sorted(archive.articles.values(), key=lambda a: a.id):
         if a.review_by is not None and a.review_by < today and a.status != "retired":
             d.review_due.append({"kb": a.id, "title": a.title, "review_by": a.review_by.isoformat(),

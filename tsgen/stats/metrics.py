@@ -60,6 +60,7 @@ from tsgen.archive.clock import minutes_between, next_period, period_bounds, per
 from tsgen.config import PRIORITIES, Config
 from tsgen.archive.model import Archive, Ticket
 from tsgen.archive.schema import CHANNELS, TICKET_TYPES
+from tsgen.archive.sla import BREACHED, Sla, sla_of
 from tsgen.archive.validate import escalation_broken
 
 PERIODS = ("week", "month")
@@ -80,8 +81,9 @@ class TicketFacts:
     kbs: tuple[str, ...]
     repeat: bool
     sla_target: int | None
-    sla_met: bool | None               # None when the priority has no target
+    sla_met: bool | None               # None when the priority has no target or it is not decided yet
     escalation_broken: bool
+    sla: Sla                           # archive/sla.py: first response and state (met, breached, waiting, none)
     new_kbs: tuple[str, ...] = ()      # articles this ticket is the first (oldest) to link
 
 
@@ -102,13 +104,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def ticket_facts(archive: Archive) -> list[TicketFacts]:
-    """Derive every ticket's facts in one pass, oldest first (by created, then id)."""
+def ticket_facts(archive: Archive, now: datetime | None = None) -> list[TicketFacts]:
+    """Derive every ticket's facts in one pass, oldest first (by created, then id).
+
+    `now` (default: the current time) decides whether an unanswered ticket's target has passed.
+    """
     with _gc_paused():
-        return _derive(archive)
+        return _derive(archive, now or datetime.now(archive.config.tz))
 
 
-def _derive(archive: Archive) -> list[TicketFacts]:
+def _derive(archive: Archive, now: datetime) -> list[TicketFacts]:
     config = archive.config
     seen_kb: set[str] = set()
     out: list[TicketFacts] = []
@@ -117,14 +122,13 @@ def _derive(archive: Archive) -> list[TicketFacts]:
         repeat = bool(t.duplicate_of) or any(k in seen_kb for k in kbs)
         new_kbs = tuple(k for k in kbs if k not in seen_kb)
         seen_kb.update(kbs)
-        first = t.first_response
-        first_min = minutes_between(t.created, first, config) if first is not None else None
+        sla = sla_of(t, config, now)
         resolved = t.resolved if t.status == "resolved" else None
         res_h = minutes_between(t.created, resolved, config) / 60 if resolved is not None else None
-        target = config.sla_minutes.get(t.priority)
-        met = None if target is None else (first_min is not None and first_min <= target)
+        met = sla.state == "met" if sla.decided else None
         out.append(TicketFacts(t, t.created.timestamp(), resolved.timestamp() if resolved is not None else None,
-                          first_min, res_h, kbs, repeat, target, met, escalation_broken(t, config), new_kbs))
+                               sla.minutes, res_h, kbs, repeat, sla.target, met, escalation_broken(t, config, now),
+                               sla, new_kbs))
     return out
 
 
@@ -200,10 +204,14 @@ def _sla(group: list[TicketFacts], config: Config) -> dict[str, Any]:
         if target is None:
             continue
         members = [f for f in group if f.ticket.priority == p]
-        ok = sum(1 for f in members if f.sla_met)
-        out[p] = {"target_minutes": target, "measured": len(members), "met": ok,
-                  "compliance": ratio(ok, len(members)), "breached": _ids(f for f in members if not f.sla_met)}
-        measured, met = measured + len(members), met + ok
+        decided = [f for f in members if f.sla.decided]  # an unanswered ticket inside its target: not yet
+        ok = sum(1 for f in decided if f.sla_met)
+        out[p] = {"target_minutes": target, "measured": len(decided), "met": ok,
+                  "compliance": ratio(ok, len(decided)),
+                  "breached": _ids(f for f in decided if f.sla.state == BREACHED),
+                  "not_responded": _ids(f for f in members if not f.sla.responded),
+                  "waiting": len(members) - len(decided)}
+        measured, met = measured + len(decided), met + ok
     out["overall"] = {"measured": measured, "met": met, "compliance": ratio(met, measured)}
     return out
 
@@ -304,14 +312,15 @@ def _ageing(open_facts: Iterable[TicketFacts], end_ts: float) -> dict[str, Any]:
 
 def compute_periods(archive: Archive, period: str = "month", since: date | None = None,
                     until: date | None = None, *, top: int | None = 10,
-                    facts: list[TicketFacts] | None = None, now_ts: float | None = None) -> list[dict[str, Any]]:
+                    facts: list[TicketFacts] | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
     """One metrics dict per ISO week or month, oldest first, empty periods included (section 5).
 
-    Backlog ageing is measured at each period's end, or at `now_ts` (default: now) for a period
-    still running."""
+    `now` (default: the current time) is when an unanswered ticket's SLA is judged (archive/sla.py),
+    and when the backlog of a period still running is aged (a period that has ended is aged at its end).
+    """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
-    facts = ticket_facts(archive) if facts is None else facts  # callers making several reports derive them once
+    facts = ticket_facts(archive, now) if facts is None else facts  # callers making several reports derive them once
     if not facts:
         return []
     tz = archive.config.tz
@@ -332,7 +341,7 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
     # A sweep over the periods keeps the tickets open at each period's end: tickets are added as
     # their creation passes and dropped once their resolution has passed (one heap pop each), so
     # the ageing costs O(tickets log tickets + periods x open tickets), not periods x tickets.
-    now = datetime.now(tz).timestamp() if now_ts is None else now_ts
+    now_ts = (now or datetime.now(tz)).timestamp()
     open_now: dict[int, TicketFacts] = {}
     closing: list[tuple[float, int]] = []
     added = 0
@@ -355,7 +364,7 @@ def compute_periods(archive: Archive, period: str = "month", since: date | None 
         row.update(_metrics(buckets.get(key, []), archive, top))
         # open at the end: created before it and not resolved before it (resolved >= created always)
         row["backlog_end"] = len(open_now)
-        row["backlog_ageing"] = _ageing(open_now.values(), min(end_ts, now))  # a running period: ages now
+        row["backlog_ageing"] = _ageing(open_now.values(), min(end_ts, now_ts))  # a running period: ages now
         out.append(row)
         key = next_period(key, tz)
     return out
@@ -388,10 +397,10 @@ def trim_empty(periods: list[dict[str, Any]], since: date | None = None) -> list
 
 
 def compute_total(archive: Archive, *, top: int | None = 10,
-                  facts: list[TicketFacts] | None = None, now_ts: float | None = None) -> dict[str, Any]:
-    """The same metrics over every ticket (period "all"); backlog_end is the number open now,
-    and their ageing is measured at `now_ts` (default: now)."""
-    facts = ticket_facts(archive) if facts is None else facts
+                  facts: list[TicketFacts] | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """The same metrics over every ticket (period "all"); backlog_end is the number open now, and
+    their ageing is measured `now` (default: the current time)."""
+    facts = ticket_facts(archive, now) if facts is None else facts
     tz = archive.config.tz
     row: dict[str, Any] = {
         "period": "all",
@@ -400,7 +409,7 @@ def compute_total(archive: Archive, *, top: int | None = 10,
     }
     row.update(_metrics(facts, archive, top))
     row["backlog_end"] = sum(1 for f in facts if f.resolved_ts is None)
-    now = datetime.now(tz).timestamp() if now_ts is None else now_ts
-    row["backlog_ageing"] = _ageing((f for f in facts if f.resolved_ts is None), now)
+    now_ts = (now or datetime.now(tz)).timestamp()
+    row["backlog_ageing"] = _ageing((f for f in facts if f.resolved_ts is None), now_ts)
     return row
 
