@@ -495,5 +495,29 @@ def archive_cmd(ticket_id: str, root: Path) -> None:
     _edited(archive_ticket(root, load_config(root), ticket_id), root)
 
 
+@main.command()
+@click.argument("ticket_id")
+@click.option("--title", default=None, help="The article's title (default: the ticket's).")
+@ROOT_OPTION
+def promote(ticket_id: str, title: str | None, root: Path) -> None:
+    """Write a KB draft from a ticket and link the two both ways; print the draft's path.
+
+    The draft is prefilled: title, tags, applies_to.versions from environment.version, 问题描述 from
+    the ticket's description (customer name and contact masked), 解决步骤 from the log and the
+    solution; 原因分析 is left for you. Example: tsgen promote TS202310270001 --title "数据库连接超时的排查"
+    """
+    from tsgen.edit.promote import promote as promote_ticket
+
+    root = _root(root)
+    done = promote_ticket(root, load_config(root), ticket_id, title)
+    click.echo(done.path.relative_to(root).as_posix())
+    for w in done.warnings:
+        click.echo(w.format(), err=True)
+    linked = ("linked them both ways (the ticket's kb, the article's tickets)" if done.ticket_linked else
+              "linked it from the article's tickets (the ticket is archived, so its record is left as it is)")
+    click.echo(f"Created {done.kb_id} as a draft from {ticket_id} and {linked}. "
+               "Fill in 原因分析, then set status: published.", err=True)
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`
     main()

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Callable
 
+from tsgen.archive.body import drop_comments
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
@@ -384,6 +385,7 @@ def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, 
     if v.get("id") and stem != v["id"] and not stem.startswith(v["id"] + "-"):
         c.add("id", f"the file name must be the id or start with '{v['id']}-', got {PurePosixPath(raw.path).name}")
     _kb_sections(c)
+    _kb_unfilled(c, v.get("status"))
     if any(k not in v for k in ("id", "title")) or any(p.severity == ERROR for p in c.problems):
         return None, c.problems
     return Article(**v, extra=extra, path=raw.path, body=raw.body, lines=raw.key_lines), c.problems
@@ -416,3 +418,30 @@ def _kb_sections(c: _Checker) -> None:
         if not any(any(h.startswith(a.lower()) or a.lower() in h for a in accepted) for h in headings):
             c.problems.append(Problem(c.raw.path, c.raw.body_line, "body",
                                       f"missing section '## {name}' (the guide's standard article sections)", WARNING))
+
+
+_EMPTY_ITEM = re.compile(r"(?:\d+[.)]|[-*+])?")
+
+
+def _placeholder_only(text: str) -> bool:
+    """Nothing but HTML comments, blank lines and empty list items (`1. `)."""
+    return all(_EMPTY_ITEM.fullmatch(line.strip()) for line in drop_comments(text).splitlines())
+
+
+def _kb_unfilled(c: _Checker, status: str | None) -> None:
+    """A standard section that holds only the template's placeholders (comments, an empty `1.`) is a
+    draft not filled in: a warning, an error once the article is published."""
+    body = c.raw.body
+    headings = list(_HEADING.finditer(body))
+    for i, m in enumerate(headings):
+        title = m.group(1).strip().lower()
+        if not any(title.startswith(a.lower()) for _, accepted in KB_SECTIONS for a in accepted):
+            continue
+        end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
+        if _placeholder_only(body[m.end():end]):
+            published = status == "published"
+            c.problems.append(Problem(
+                c.raw.path, c.raw.body_line + body.count("\n", 0, m.start()), "body",
+                f"draft not filled in: section '{m.group(1).strip()}' holds only the template's placeholder"
+                + ("; a published article must say it (or set status: draft)" if published else ""),
+                ERROR if published else WARNING))

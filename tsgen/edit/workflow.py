@@ -147,6 +147,9 @@ def _links(root: Path, raw: RawDocument, config: Config) -> list[Problem]:
 def edit_document(root: Path, config: Config, path: Path, change: Callable[[roundtrip.Document], str]) -> EditResult:
     """Read `path`, apply `change` (which returns a one-line summary), validate, write atomically."""
     doc = roundtrip.read(path)
+    if path.relative_to(root).parts[0] == "tickets" and str(doc.data.get("archive", "")).strip() in ("archived", "已归档"):
+        raise ArchiveError(f"{path.relative_to(root).as_posix()} is archived: its record is protected; "
+                           "follow up in a new ticket with `related`")
     summary = change(doc)
     text = doc.render()
     warnings = check(root, path, text, config)
@@ -307,9 +310,10 @@ def resolve(root: Path, config: Config, tid: str, solution: str, by: str | None 
 def archive_ticket(root: Path, config: Config, tid: str) -> EditResult:
     """Set `archive: archived` (the validator refuses it unless the ticket is resolved)."""
     def change(doc: roundtrip.Document) -> str:
-        if str(doc.data.get("archive", "")).strip() in ("archived", "已归档"):
-            return f"{tid}: already archived"
         doc.set("archive", "archived", after=_after("archive"))
         return f"{tid}: archived"
 
-    return edit_document(root, config, find_ticket(root, config, tid), change)
+    path = find_ticket(root, config, tid)
+    if str(roundtrip.read(path).data.get("archive", "")).strip() in ("archived", "已归档"):
+        return EditResult(path, [], [], f"{tid}: already archived")
+    return edit_document(root, config, path, change)
