@@ -519,5 +519,32 @@ def promote(ticket_id: str, title: str | None, root: Path) -> None:
                "Fill in 原因分析, then set status: published.", err=True)
 
 
+@main.command()
+@ROOT_OPTION
+@click.option("--assignee", default=None, metavar="NAME", help="Only tickets assigned to NAME.")
+@click.option("--priority", type=LabelChoice("priority"), default=None, help="Only tickets of this priority (P1 or 高).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for tools.")
+def queue(root: Path, assignee: str | None, priority: str | None, fmt: str) -> None:
+    """List the open tickets (pending, awaiting customer): highest priority and oldest first.
+
+    Each shows its age, whether the first response is due or overdue (and by how much), whether the
+    escalation limit has passed without an escalation, the assignee and the linked KB articles.
+    Example: tsgen queue --assignee 王工 --priority P1
+    """
+    from tsgen.stats.queue import build_queue, format_queue_json, format_queue_text
+
+    root = _root(root)
+    config = load_config(root)
+    archive = load_archive(root, config)
+    errors = len(archive.errors)
+    if errors:
+        click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
+                   "(tickets that cannot be read are not in the queue)", err=True)
+    now = datetime.now(config.tz)
+    entries = build_queue(archive, now, assignee, priority)
+    click.echo(format_queue_json(entries, now) if fmt == "json" else format_queue_text(entries, now, config.tz))
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`
     main()

@@ -95,10 +95,11 @@ class Ticket:
 
     @property
     def first_response(self) -> datetime | None:
-        """`responded`, else the earliest handling step (data contract section 3)."""
+        """`responded`, else the earliest handling step later than `created` (data contract section 3:
+        a step at the creation time records the intake, not a response)."""
         if self.responded is not None:
             return self.responded
-        return min((e.at for e in self.log), default=None)
+        return min((e.at for e in self.log if e.at > self.created), default=None)
 
 
 @dataclass

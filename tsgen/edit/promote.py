@@ -64,9 +64,19 @@ def _section(body: str, names: tuple[str, ...]) -> str:
     return ""
 
 
+def _bookkeeping(action: str) -> bool:
+    """A log step about the ticket rather than the fix: the intake, the first response, an escalation."""
+    if action in _INTAKE:
+        return True
+    for words in RESOLVE_WORDS.values():
+        if action == words["respond"] or action.startswith(words["escalate"].split("{")[0]):
+            return True
+    return False
+
+
 def _steps(ticket: Ticket) -> str:
-    """解决步骤 from the ticket: the log's actions in order, then the solution."""
-    actions = [e.action for e in ticket.log if e.action and e.action not in _INTAKE]
+    """解决步骤 from the ticket: the log's actions in order (not the bookkeeping ones), then the solution."""
+    actions = [e.action for e in ticket.log if e.action and not _bookkeeping(e.action)]
     if ticket.solution:
         logged = {words["resolve"].format(solution=ticket.solution) for words in RESOLVE_WORDS.values()}
         actions = [a for a in actions if a not in logged]  # the step `tsgen resolve` wrote repeats the solution
