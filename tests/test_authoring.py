@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -207,7 +208,7 @@ def test_new_kb_refuses_a_ticket_that_does_not_exist(archive_root: Path) -> None
 
 # --- tsgen init -------------------------------------------------------------------------------------------------
 
-INIT_FILES = ["mkdocs.yml", ".gitignore", ".github/workflows/tsgen.yml", ".gitlab-ci.yml", "tickets/.gitkeep",
+INIT_FILES = ["mkdocs.yml", "requirements.txt", ".gitignore", ".github/workflows/tsgen.yml", ".gitlab-ci.yml", "tickets/.gitkeep",
               "kb/.gitkeep"]
 
 
@@ -258,3 +259,31 @@ def test_init_archive_builds(tmp_path: Path) -> None:
     assert_clean(result)
     assert result.exit_code == 0, result.output
     assert (target / "site" / "index.html").is_file()
+
+
+def test_init_runs_git_init_and_writes_a_pinned_requirement(tmp_path: Path) -> None:
+    from tsgen import __version__
+
+    target = tmp_path / "new-kb"
+    result = run_cli(["init", str(target)])
+    assert_clean(result)
+    assert (target / ".git").is_dir() and f"initialised a git repository in {target}" in result.stderr
+    lines = [ln for ln in (target / "requirements.txt").read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    assert lines == [f"tsgen-kb=={__version__}"]  # never the bare name `tsgen`, which is another project on PyPI
+    for ci in (".github/workflows/tsgen.yml", ".gitlab-ci.yml"):
+        text = (target / ci).read_text(encoding="utf-8")
+        assert "pip install -r requirements.txt" in text and "pip install tsgen" not in text
+    inside = target / "sub"
+    assert run_cli(["init", str(inside)]).exit_code == 0
+    assert not (inside / ".git").exists()  # already inside a repository: no nested one
+
+
+def test_init_en_gets_english_labels(tmp_path: Path) -> None:
+    target = tmp_path / "en-kb"
+    assert run_cli(["init", str(target), "--language", "en"]).exit_code == 0
+    text = (target / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "name: Switch to dark mode" in text and "name: Switch to light mode" in text
+    assert not re.search(r"[\u4e00-\u9fff]", "\n".join(ln.split("#")[0] for ln in text.splitlines()))
+    config = load_config(target)
+    assert (config.language, config.site_name) == ("en", "Support knowledge base")
+    assert "language: en" in text and "mdx_truly_sane_lists" in text

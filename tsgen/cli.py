@@ -205,14 +205,26 @@ def new_kb_cmd(root: Path, title: str, slug: str, tags: tuple[str, ...], tickets
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--site-name", default="技术支持知识库", show_default=True, help="The site's title.")
-def init(directory: Path, site_name: str) -> None:
-    """Create a new, empty, buildable archive in DIRECTORY (mkdocs.yml, tickets/, kb/, CI workflows).
+@click.option("--site-name", default=None, help="The site's title (default: 技术支持知识库, or Support knowledge base for en).")
+@click.option("--language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="The site's language: labels, words and the theme's own texts.")
+def init(directory: Path, site_name: str | None, language: str) -> None:
+    """Create a new, empty, buildable archive in DIRECTORY (mkdocs.yml, requirements.txt, tickets/, kb/,
+    CI workflows) and run `git init` there when it is not inside a git repository yet.
 
-    Existing files are left alone. Example: tsgen init support-kb
+    Existing files are left alone. Example: tsgen init support-kb --language en
     """
-    for path, created in init_archive(directory, site_name):
+    from tsgen.repo.identity import git_init, in_git_repository
+
+    name = site_name or ("技术支持知识库" if language == "zh" else "Support knowledge base")
+    for path, created in init_archive(directory, name, language):
         click.echo(f"{'created' if created else 'kept   '} {path}")
+    if not in_git_repository(directory):
+        if git_init(directory):
+            click.echo(f"initialised a git repository in {directory}", err=True)
+        else:
+            click.echo("warning: git is not available: run `git init` there yourself "
+                       "(history, contributors and the pull-request guard need it)", err=True)
     click.echo(f"Next: cd {directory} && tsgen new ticket", err=True)
 
 

@@ -18,7 +18,7 @@ from tsgen.archive.body import drop_comments
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
-from tsgen.archive.schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
+from tsgen.archive.schema import EXTRA_LABELS, KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
 KB_ID = re.compile(r"KB\d{4,}")
 _REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type"}
@@ -175,18 +175,32 @@ def _suggest(key: str, known: Any) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+def _english_key(key: str, fields: tuple[FieldSpec, ...]) -> str | None:
+    """The English key of a Chinese label used as a key: exact (`客户满意度`), or a label holding it or held
+    by it (`满意度`, `处理人员`); also the labels of nested keys (`联系方式` -> `customer.contact`)."""
+    if not re.search(r"[\u4e00-\u9fff]", key):
+        return None
+    labels = [(f.zh, f.key) for f in fields] + [(zh, k) for k, (zh, _) in EXTRA_LABELS.items() if "." in k]
+    labels += [("对接人", "customer.name"), ("联系方式", "customer.contact")]
+    for zh, english in labels:
+        if key == zh:
+            return english
+    close = [(len(zh), english) for zh, english in labels if len(key) >= 2 and (key in zh or zh in key)]
+    return min(close)[1] if close else None
+
+
 def _unknown_keys(c: _Checker, fields: tuple[FieldSpec, ...], spec: dict[str, FieldSpec],
                   custom: tuple[str, ...]) -> dict[str, Any]:
     """Report unknown keys (naming the closest known one); return the declared custom ones."""
     extra: dict[str, Any] = {}
-    by_label = {f.zh: f.key for f in fields}
     for key, value in c.raw.meta.items():
         if key in spec:
             continue
         if key in custom:
             extra[key] = value
             continue
-        hint = f" (did you mean `{by_label[key]}`?)" if key in by_label else _suggest(key, spec)
+        english = _english_key(key, fields)
+        hint = f" (did you mean `{english}`?)" if english else _suggest(key, spec)
         c.add(key, f"unknown field{hint}; custom fields must be declared in mkdocs.yml under extra.tsgen.custom_fields")
     return extra
 
@@ -215,6 +229,10 @@ def _convert(c: _Checker, fields: tuple[FieldSpec, ...], id_check: Callable[[Fie
         elif kind == "date":
             v = c.date(spec, value)
         elif kind == "strings":
+            if isinstance(value, str) and re.search(r"[,，、]", value):
+                parts = [p.strip() for p in re.split(r"[,，、]", value) if p.strip()]
+                c.add(spec.key, f"one text holding commas, read as a single {spec.key[:-1] if spec.key.endswith('s') else spec.key}; "
+                                f"write a list: {spec.key}: [{', '.join(parts)}]", WARNING)
             v = c.strings(spec, value)
         elif kind == "mapping":
             v = c.mapping(spec, value)

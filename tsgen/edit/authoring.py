@@ -153,6 +153,7 @@ def _claim(reservation: Path, path: Path, text: str) -> bool:
 
 INIT_FILES = {
     "mkdocs.yml": "init/mkdocs.yml",
+    "requirements.txt": "init/requirements.txt",
     ".gitignore": "init/gitignore",
     ".github/workflows/tsgen.yml": "init/github-workflow.yml",
     ".gitlab-ci.yml": "init/gitlab-ci.yml",
@@ -161,12 +162,20 @@ INIT_FILES = {
 }
 
 
-def init_archive(target: Path, site_name: str) -> list[tuple[Path, bool]]:
+# The distribution this tool is published as (`pip install tsgen` is an unrelated project); the CI
+# files of a new archive install exactly this version through the archive's requirements.txt.
+DISTRIBUTION = "tsgen-kb"
+
+
+def init_archive(target: Path, site_name: str, language: str = "zh") -> list[tuple[Path, bool]]:
     """Create a new archive at `target`; returns (path, created?) for each file; never overwrites."""
+    from tsgen import __version__
+
     env = environment(None)
     results: list[tuple[Path, bool]] = []
     for rel, template in INIT_FILES.items():
         path = target / rel
-        text = env.get_template(template).render(site_name=site_name) if template else ""
+        text = env.get_template(template).render(site_name=site_name, language=language,
+                                                 distribution=DISTRIBUTION, version=__version__) if template else ""
         results.append((path, _write_new(path, text)))
     return results
