@@ -18,6 +18,7 @@ from tsgen.archive.body import drop_comments
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
+from tsgen.archive.yaml_hints import base60_hint
 from tsgen.archive.schema import EXTRA_LABELS, KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
 KB_ID = re.compile(r"KB\d{4,}")
@@ -99,7 +100,7 @@ class _Checker:
         try:
             return parse_datetime(value, self.tz)
         except ValueError as exc:
-            self.add(spec.key, str(exc))
+            self.add(spec.key, str(exc) + base60_hint(value))
             return None
 
     def date(self, spec: FieldSpec, value: Any):
@@ -263,7 +264,7 @@ def _log(c: _Checker, value: Any) -> list[LogEntry] | None:
         try:
             at = parse_datetime(item["at"], c.tz)
         except ValueError as exc:
-            c.add(f"{name}.at", str(exc), item=i)
+            c.add(f"{name}.at", str(exc) + base60_hint(item["at"]), item=i)
             continue
         by, action = item["by"], item["action"]
         if not isinstance(by, str) or not isinstance(action, (str, int, float)) or isinstance(action, bool):

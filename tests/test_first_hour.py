@@ -1,0 +1,65 @@
+"""A new user's first hour: every mistake found by trying it gets a message that says what to do, at
+the line of the mistake (issue 13, section 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import TICKET_PATH, assert_clean, kb_text, line_of, run_cli, ticket_text, write
+
+
+def problems(root: Path) -> list[str]:
+    result = run_cli(["validate", "--root", str(root)])
+    assert_clean(result)
+    return result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("bad, where, message", [
+    ("\tpriority: P1", "\tpriority", "a tab in the indentation: YAML indents with spaces only; replace the tab with spaces"),
+    ("priority： P1", "priority：", "full-width colon '：' after `priority`: write an ASCII colon and a space, `priority: P1`"),
+    ("priority:P1", "priority:P1", "no space after the colon of `priority`: YAML needs one, `priority: P1`"),
+    ("title: 登录失败: 权限不足", "title:", "the value of `title` contains ': ', which YAML reads as another key: "
+                                    "put the value in quotes, title: \"登录失败: 权限不足\""),
+])
+def test_yaml_mistakes_name_the_fix_at_their_line(archive_root: Path, bad: str, where: str, message: str) -> None:
+    key = bad.strip().split(":")[0].split("：")[0]
+    text = ticket_text(**{key: None}, extra=bad) if key != "title" else ticket_text(title=bad.split(": ", 1)[1])
+    write(archive_root, TICKET_PATH, text)
+    assert problems(archive_root) == [f"{TICKET_PATH}:{line_of(text, where)}: error: YAML syntax error: {message}"]
+
+
+def test_missing_space_in_a_log_step_is_reported_at_its_line(archive_root: Path) -> None:
+    text = ticket_text(extra=["log:", "  - at:2023-10-27 10:05", "    by: 王工", "    action: 电话联系"])
+    write(archive_root, TICKET_PATH, text)
+    assert problems(archive_root) == [f"{TICKET_PATH}:{line_of(text, '  - at:')}: error: YAML syntax error: "
+                                      "no space after the colon of `at`: YAML needs one, `at: 2023-10-27 10:05`"]
+
+
+def test_a_base_60_time_says_what_yaml_did(archive_root: Path) -> None:
+    text = ticket_text(extra=["responded: 15:45", "log:", "  - at: 10:05", "    by: 王工", "    action: x"])
+    write(archive_root, TICKET_PATH, text)
+    out = problems(archive_root)
+    assert f"{TICKET_PATH}:{line_of(text, 'responded')}: error: responded: expected a date and time like " \
+           "2023-10-27 10:00 (seconds and an offset such as +08:00 are optional), got 945; YAML read 15:45 as the " \
+           "base-60 number 945: write the date with the time and quote it, e.g. \"2023-10-27 15:45\"" in out
+    assert any(line.startswith(f"{TICKET_PATH}:{line_of(text, '  - at')}: error: log[0].at:") and
+               "YAML read 10:05 as the base-60 number 605" in line for line in out), out
+
+
+def test_a_chinese_label_as_a_key_names_the_english_key(archive_root: Path) -> None:
+    text = ticket_text(extra=["满意度: 满意", "处理人: 王工"])
+    write(archive_root, TICKET_PATH, text)
+    out = problems(archive_root)
+    assert any(f":{line_of(text, '满意度')}: error: 满意度: unknown field (did you mean `satisfaction`?)" in p for p in out), out
+    assert any(f":{line_of(text, '处理人')}: error: 处理人: unknown field (did you mean `assignee`?)" in p for p in out), out
+
+
+def test_a_tags_text_with_commas_warns_with_the_list_form(archive_root: Path) -> None:
+    text = ticket_text(tags="权限，登录")
+    write(archive_root, TICKET_PATH, text)
+    assert problems(archive_root) == [f"{TICKET_PATH}:{line_of(text, 'tags')}: warning: tags: one text holding commas, "
+                                      "read as a single tag; write a list: tags: [权限, 登录]"]
+    write(archive_root, "kb/KB0001-a.md", kb_text(tags="'a, b'"))
+    assert any("kb/KB0001-a.md" in p and "write a list: tags: [a, b]" in p for p in problems(archive_root))
