@@ -63,3 +63,20 @@ def test_a_tags_text_with_commas_warns_with_the_list_form(archive_root: Path) ->
                                       "read as a single tag; write a list: tags: [权限, 登录]"]
     write(archive_root, "kb/KB0001-a.md", kb_text(tags="'a, b'"))
     assert any("kb/KB0001-a.md" in p and "write a list: tags: [a, b]" in p for p in problems(archive_root))
+
+
+def test_validate_reports_every_problem_at_once(archive_root: Path) -> None:
+    """An invalid enum does not hide a dangling kb in the same file; a ticket that cannot be read is named as such."""
+    text = ticket_text(priority="P9", kb="KB0042")
+    write(archive_root, TICKET_PATH, text)
+    other = "tickets/2023/10/TS202310270002.md"
+    write(archive_root, other, ticket_text(id="TS202310270002", title="a: b"))  # a YAML error: cannot be read
+    write(archive_root, "kb/KB0001-a.md", kb_text(extra="tickets: [TS202310270002, TS202310270009]"))
+    out = problems(archive_root)
+    assert f"{TICKET_PATH}:{line_of(text, 'priority')}: error: priority: expected one of P0 (P0 紧急), P1 (P1 高), " \
+           "P2 (P2 中), P3 (P3 低), P4 (P4 其他), got 'P9'" in out
+    assert f"{TICKET_PATH}:{line_of(text, 'kb')}: error: kb: KB article KB0042 does not exist" in out
+    assert "kb/KB0001-a.md:5: error: tickets: ticket TS202310270002 cannot be read (see above: " \
+           "tickets/2023/10/TS202310270002.md)" in out
+    assert "kb/KB0001-a.md:5: error: tickets: ticket TS202310270009 does not exist" in out
+    assert any(p.startswith(f"{other}:3: error: YAML syntax error: the value of `title` contains ': '") for p in out), out
