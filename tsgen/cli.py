@@ -372,17 +372,27 @@ def renumber(old_id: str, root: Path, path: str | None, base: str | None, dry_ru
 
 @main.command()
 @ROOT_OPTION
-@click.argument("kind", type=click.Choice(["ticket", "kb"]))
-def schema(root: Path, kind: str) -> None:
-    """Print the JSON Schema of a ticket's or KB article's front matter, for editor completion.
+@click.argument("kind", type=click.Choice(["ticket", "kb"]), required=False)
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+              help="json: the JSON Schema of KIND; markdown: the field reference of both kinds (docs/fields.md).")
+def schema(root: Path, kind: str | None, fmt: str) -> None:
+    """Print the JSON Schema of a ticket's or KB article's front matter, for editor completion,
+    or the whole field reference as Markdown.
 
     Example (VS Code with the YAML extension): tsgen schema ticket > .vscode/ticket.schema.json,
     then map it to tickets/**/*.md under "yaml.schemas" in .vscode/settings.json.
+    Field reference: tsgen schema --format markdown > docs/fields.md
     """
     import json
 
+    from tsgen.archive.fielddoc import fields_markdown
     from tsgen.archive.jsonschema import json_schema
 
+    if fmt == "markdown":
+        click.echo(fields_markdown(), nl=False)  # the defaults, so the committed reference is the same everywhere
+        return
+    if kind is None:
+        raise click.UsageError("name the KIND (ticket or kb) for the JSON Schema, or use --format markdown")
     config = load_config(root.resolve())  # defaults when there is no mkdocs.yml
     click.echo(json.dumps(json_schema(kind, config), ensure_ascii=False, indent=2))
 
