@@ -80,3 +80,32 @@ def test_validate_reports_every_problem_at_once(archive_root: Path) -> None:
            "tickets/2023/10/TS202310270002.md)" in out
     assert "kb/KB0001-a.md:5: error: tickets: ticket TS202310270009 does not exist" in out
     assert any(p.startswith(f"{other}:3: error: YAML syntax error: the value of `title` contains ': '") for p in out), out
+
+
+def test_blank_template_fields_and_empty_sections_are_not_shown(archive_root: Path) -> None:
+    from datetime import date
+
+    from tsgen.archive.link import load_archive
+    from tsgen.config import Config
+    from tsgen.site.render import SiteRenderer
+    from tsgen.templating import environment
+
+    result = run_cli(["new", "ticket", "--root", str(archive_root), "--title", "登录报错", "--created", "2023-10-27 10:00"])
+    assert result.exit_code == 0, result.output
+    path = archive_root / result.stdout.strip()
+    text = path.read_text(encoding="utf-8")
+    assert '  os: ""' in text and "## 效果验证\n\n<!--" in text  # the template's blanks and placeholders
+    path.write_text(text.replace("## 问题描述\n\n", "## 问题描述\n\n客户反馈登录后报错。\n\n"), encoding="utf-8")
+    archive = load_archive(archive_root, Config())
+    ticket = archive.tickets["TS202310270001"]
+    assert ticket.environment == {} and ticket.customer == {}
+    page = {p.path: p.text for p in SiteRenderer(archive, environment(Path(__file__).resolve().parents[1]),
+                                                 today=date(2024, 3, 1)).render().pages}["tickets/TS202310270001.md"]
+    assert "操作系统" not in page and "环境信息" not in page  # no `操作系统:；软件版本:` row
+    assert "### 问题描述" in page and "客户反馈登录后报错。" in page
+    for empty in ("处理步骤", "解决方案", "效果验证", "客户反馈"):
+        assert f"### {empty}" not in page, empty
+    archive.tickets["TS202310270001"].body = "## 处理步骤\n\n<!-- 待补充 -->\n"
+    page = {p.path: p.text for p in SiteRenderer(archive, environment(Path(__file__).resolve().parents[1]),
+                                                 today=date(2024, 3, 1)).render().pages}["tickets/TS202310270001.md"]
+    assert "## 详细记录" not in page and "处理步骤" not in page.split("tsgen_head:")[0] + page.split("\n---\n", 1)[1]

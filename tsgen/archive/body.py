@@ -42,3 +42,34 @@ def images(body: str) -> Iterator[tuple[int, str]]:
 def is_local_file(target: str) -> bool:
     """Whether an image target is a relative path to a file (not a URL, absolute path or anchor)."""
     return not _NOT_A_FILE.match(target)
+
+
+_HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+\S.*$", re.MULTILINE)
+
+
+def drop_empty_sections(body: str) -> str:
+    """The body without headings whose section holds nothing (blank lines and HTML comments only,
+    and no subsection with content): a template's unfilled `## 效果验证` is not shown as a bare heading."""
+    def blank(m: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", m.group(0))
+
+    no_comments = COMMENT.sub(blank, body)
+    masked = CODE.sub(blank, no_comments)
+    headings = [(m.start(), m.end(), len(m.group(1))) for m in _HEADING_LINE.finditer(masked)]
+    drop: list[tuple[int, int]] = []
+    next_level, next_start = 0, len(body)  # the next heading that stays (0: none)
+    for start, end, level in reversed(headings):
+        empty = not no_comments[end:next_start].strip()
+        if empty and (next_level == 0 or next_level <= level):
+            drop.append((start, next_start))
+            next_start = start  # the section before now ends here
+            continue
+        next_level, next_start = level, start
+    if not drop:
+        return body
+    out, last = [], 0
+    for start, stop in sorted(drop):
+        out.append(body[last:start])
+        last = stop
+    out.append(body[last:])
+    return "".join(out)

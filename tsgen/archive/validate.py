@@ -150,8 +150,8 @@ class _Checker:
             if key not in spec.subkeys and not spec.open_mapping:
                 self.add(name, f"unknown key{_suggest(key, spec.subkeys)}; expected {', '.join(spec.subkeys)}")
                 continue
-            if sub is None:
-                continue
+            if sub is None or (isinstance(sub, str) and not sub.strip()):
+                continue  # a blank template field (`os: ""`) is no value, not an empty label on the site
             sub = self.as_text(name, sub)
             if not isinstance(sub, str):
                 self.add(name, f"expected text, got {_kind(sub)} {_shown(sub)}")
