@@ -327,7 +327,8 @@ def serve(root: Path, dev_addr: str) -> None:
     """Preview the site at http://127.0.0.1:8000, regenerating on every change.
 
     Watches tickets/, kb/, templates/ and mkdocs.yml; a change re-renders the pages and the
-    browser reloads. Validation errors are printed and the last good pages stay up.
+    browser reloads. Validation errors are printed and shown in a banner on every page, over the
+    last good pages.
     Example: tsgen serve --dev-addr 0.0.0.0:8000
     """
     from tsgen.site.serve import serve_archive
