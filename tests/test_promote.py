@@ -100,3 +100,11 @@ def test_placeholder_sections_warn_in_a_draft_and_fail_when_published(archive_ro
     assert result.exit_code == 1
     assert ("kb/KB0001-a.md:11: error: body: draft not filled in: section '原因分析' holds only the template's "
             "placeholder; a published article must say it (or set status: draft)") in result.stdout
+
+
+def test_promote_masks_the_customer_in_the_title_too(archive_root: Path) -> None:
+    promoted_ticket(archive_root, title="刘晓明反馈订单提交超时")
+    result = run_cli(["promote", TICKET_ID, "--root", str(archive_root)])
+    assert result.exit_code == 0, result.output
+    text = (archive_root / result.stdout.strip()).read_text(encoding="utf-8")
+    assert "刘晓明" not in text and 'title: "〔已隐藏〕反馈订单提交超时"' in text

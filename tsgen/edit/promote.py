@@ -106,7 +106,8 @@ def promote(root: Path, config: Config, tid: str, title: str | None = None) -> P
     problem = mask_customer(_section(ticket.body, _DESCRIPTION) or ticket.title, ticket, language)
     steps = mask_customer(_steps(ticket), ticket, language)
     version = ticket.environment.get("version")
-    kid, path = new_article(root, config, (title or ticket.title).strip(), tags=list(ticket.tags),
+    kid, path = new_article(root, config, mask_customer((title or ticket.title).strip(), ticket, language),
+                            tags=list(ticket.tags),
                             tickets=[ticket.id], versions=[version] if version else [],
                             problem=problem, steps=steps)
     try:
