@@ -109,3 +109,12 @@ def test_blank_template_fields_and_empty_sections_are_not_shown(archive_root: Pa
     page = {p.path: p.text for p in SiteRenderer(archive, environment(Path(__file__).resolve().parents[1]),
                                                  today=date(2024, 3, 1)).render().pages}["tickets/TS202310270001.md"]
     assert "## 详细记录" not in page and "处理步骤" not in page.split("tsgen_head:")[0] + page.split("\n---\n", 1)[1]
+
+
+def test_list_items_after_nested_items_or_continuations_are_separated() -> None:
+    from tsgen.archive.body import separate_list_items
+
+    body = ("1. 第一步\n  - 子项（2 个空格）\n2. 第二步\n   续行\n3. 第三步\n\n   ```\n   - 代码里不是列表\n   4. 也不是\n   ```\n"
+            "4. 第四步\n5. 第五步\n")
+    assert separate_list_items(body) == ("1. 第一步\n  - 子项（2 个空格）\n\n2. 第二步\n   续行\n\n3. 第三步\n\n   ```\n"
+                                         "   - 代码里不是列表\n   4. 也不是\n   ```\n\n4. 第四步\n5. 第五步\n")

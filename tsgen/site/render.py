@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 
 from tsgen.stats import metrics
-from tsgen.archive.body import IMAGE, chunks, drop_comments, drop_empty_sections, is_local_file
+from tsgen.archive.body import IMAGE, chunks, drop_comments, drop_empty_sections, is_local_file, separate_list_items
 from tsgen.archive.clock import period_key
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.stats.queue import build_queue
@@ -257,7 +257,8 @@ class SiteRenderer:
                    related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
-                   body=safe_body(drop_empty_sections(ticket.body), ticket.path, path, secrets_of(ticket), demote=True),
+                   body=safe_body(separate_list_items(drop_empty_sections(ticket.body)), ticket.path, path,
+                                  secrets_of(ticket), demote=True),
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
@@ -266,7 +267,7 @@ class SiteRenderer:
         linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
         self._page(path, "site/article.md.j2", a=article, linked=linked,
                    review_due=self._review_due(article),
-                   body=safe_body(drop_empty_sections(article.body), article.path, path, []),
+                   body=safe_body(separate_list_items(drop_empty_sections(article.body)), article.path, path, []),
                    history=self._history(article.path))
 
     def _review_due(self, article: Article) -> bool:
