@@ -11,6 +11,7 @@ Regenerate after such a change with:
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -51,3 +52,41 @@ def test_page_matches_golden(pages: dict[str, str], page: str) -> None:
         golden.write_text(readable(pages[page]), encoding="utf-8")
     assert golden.is_file(), f"no golden file for {page}; run with TSGEN_UPDATE_GOLDEN=1"
     assert readable(pages[page]) == golden.read_text(encoding="utf-8"), f"{page} changed; review, then regenerate the golden file"
+
+
+def _markdown_of_the_site(text: str) -> str:
+    """Markdown -> HTML with the extensions (and their settings) of the sample mkdocs.yml, as MkDocs runs them."""
+    import markdown
+
+    from tsgen.config import read_mkdocs_yml
+
+    names, configs = [], {}
+    for item in read_mkdocs_yml(REPO / "mkdocs.yml").get("markdown_extensions", []):
+        name, settings = next(iter(item.items())) if isinstance(item, dict) else (item, None)
+        names.append(name)
+        if settings:
+            configs[name] = settings
+    return markdown.markdown(text, extensions=names, extension_configs=configs)
+
+
+def test_kb0002_steps_render_like_github(pages: dict[str, str]) -> None:
+    """Lists nested by 2 or 3 spaces (as GitHub and VS Code show them) stay nested, numbering runs on
+    past the code blocks: mdx_truly_sane_lists, configured in mkdocs.yml and in `tsgen init`'s copy, and
+    a blank line before an item that follows a nested item or a continuation line (body.separate_list_items)."""
+    body = pages["kb/KB0002.md"].split("---\n", 2)[2]
+    steps = body.split("## 解决步骤", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    html = _markdown_of_the_site(steps)
+    # the code blocks' highlighting is Pygments' business (and changes with its version): only their place counts
+    html = re.sub(r'<div class="highlight"><pre>.*?</pre></div>', '<div class="highlight"><pre>…</pre></div>',
+                  html, flags=re.DOTALL)
+    golden = GOLDEN / "kb__KB0002__steps.html"
+    if os.environ.get("TSGEN_UPDATE_GOLDEN"):
+        golden.write_text(html + "\n", encoding="utf-8")
+    assert html + "\n" == golden.read_text(encoding="utf-8"), "KB0002's steps render differently; review, then regenerate"
+    assert html.count("<ol>") == 1 and html.count("</ol>") == 1  # one list: numbering does not restart
+    top = html.split("<ol>", 1)[1]
+    assert top.count("<ul>") == 2  # step 2's and step 3's sub-lists stay nested
+    assert "<ul>\n<li>满载 → 继续第 3 步；</li>" in html
+    assert html.count("<li") == 12  # 8 steps and 4 sub-items: no step swallowed by the one before it
+    for step in ("检查连接泄漏", "检查失效连接", "检查数据库上限", "检查锁等待", "恢复后验证"):
+        assert re.search(rf"<li>(\n<p>)?<strong>{step}</strong>", html), step

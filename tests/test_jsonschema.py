@@ -50,3 +50,19 @@ def test_schema_command_prints_json() -> None:
     result = run_cli(["schema", "kb", "--root", str(REPO)])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["required"] == ["id", "title"]
+
+
+def test_the_committed_field_reference_is_current() -> None:
+    """docs/fields.md is `tsgen schema --format markdown`; regenerate it after changing schema.py."""
+    from pathlib import Path
+
+    from conftest import run_cli
+
+    result = run_cli(["schema", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "fields.md").read_text(encoding="utf-8")
+    assert result.stdout == committed, "docs/fields.md is stale: run `tsgen schema --format markdown > docs/fields.md`"
+    for key in ("`satisfaction` | 客户满意度", "`applies_to` | 适用场景", "| `awaiting-customer` | 需客户配合 |"):
+        assert key in committed
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "(docs/fields.md)" in readme

@@ -28,7 +28,7 @@ def referring_ticket() -> str:
 
 
 def crlf_bom_article() -> bytes:
-    text = kb_text(extra=f"tickets:\n  - {OLD}\n", body=f"## 问题描述\n\n见工单{OLD}。\n\n## 原因分析\n\n-\n\n## 解决步骤\n\n-\n")
+    text = kb_text(extra=f"tickets:\n  - {OLD}\n", body=f"## 问题描述\n\n见工单{OLD}。\n\n## 原因分析\n\n证书过期。\n\n## 解决步骤\n\n- 更新证书\n")
     return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8")
 
 

@@ -96,7 +96,8 @@ def test_yaml_syntax_error_reports_the_real_line(archive_root: Path) -> None:
     write(archive_root, TICKET_PATH, text)
     line = line_of(text, "status:")
     assert line == 7
-    expect(archive_root, err(TICKET_PATH, line, "", "YAML syntax error: mapping values are not allowed in this context"))
+    expect(archive_root, err(TICKET_PATH, line, "", "YAML syntax error: the value of `status` contains ': ', which YAML "
+                                                    "reads as another key: put the value in quotes, status: \"pending: later\""))
 
 
 def test_yaml_syntax_error_deep_in_a_list_reports_the_real_line(archive_root: Path) -> None:

@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,6 +30,9 @@ from tsgen.repo.renumber import renumber as renumber_ticket, ticket_ids_at
 from tsgen.archive.problems import format_problems, summary
 from tsgen.archive.schema import TICKET_SPEC
 from tsgen.stats.formats import format_csv, format_json, format_table, format_workload_csv
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tsgen.edit.workflow import EditResult
 
 ROOT_OPTION = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
                            show_default=True, help="The archive repository (holds tickets/, kb/, mkdocs.yml).")
@@ -124,16 +128,37 @@ def _choice_values(key: str) -> list[str]:
     return [c.value for c in TICKET_SPEC[key].choices]
 
 
+class LabelChoice(click.ParamType):
+    """An enum option that takes the English value or its Chinese label (`满意`, `高`), like the files do."""
+
+    name = "choice"
+
+    def __init__(self, spec_key: str) -> None:
+        self.spec = TICKET_SPEC[spec_key]
+        self.table = self.spec.lookup()
+
+    def get_metavar(self, param: click.Parameter, *args: object, **kwargs: object) -> str:
+        return "[" + "|".join(c.value for c in self.spec.choices) + "]"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if isinstance(value, str):
+            found = self.table.get(value) or self.table.get(value.strip().lower())
+            if found:
+                return found
+        allowed = ", ".join(f"{c.value} ({c.zh})" for c in self.spec.choices)
+        self.fail(f"expected one of {allowed}, got {value!r}", param, ctx)
+
+
 @new.command("ticket")
 @ROOT_OPTION
 @click.option("--title", prompt="标题 Title", help="One-line summary of the problem.")
-@click.option("--type", "type_", type=click.Choice(_choice_values("type")), default="fault", show_default=True,
+@click.option("--type", "type_", type=LabelChoice("type"), default="fault", show_default=True,
               help="Problem type (问题类型).")
-@click.option("--priority", type=click.Choice(_choice_values("priority")), default="P2", show_default=True,
+@click.option("--priority", type=LabelChoice("priority"), default="P2", show_default=True,
               help="P0 business down ... P4 other (优先级).")
-@click.option("--channel", type=click.Choice(_choice_values("channel")), default="ticket-system", show_default=True,
+@click.option("--channel", type=LabelChoice("channel"), default="ticket-system", show_default=True,
               help="Where the problem came in (渠道).")
-@click.option("--status", type=click.Choice(_choice_values("status")), default="pending", show_default=True)
+@click.option("--status", type=LabelChoice("status"), default="pending", show_default=True)
 @click.option("--created", help="When it was received, e.g. '2023-10-27 10:00' (default: now).")
 @click.option("--source", default="", help="问题来源, e.g. 客户A.")
 @click.option("--assignee", default="", help="Initial handler (处理人).")
@@ -184,14 +209,26 @@ def new_kb_cmd(root: Path, title: str, slug: str, tags: tuple[str, ...], tickets
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--site-name", default="技术支持知识库", show_default=True, help="The site's title.")
-def init(directory: Path, site_name: str) -> None:
-    """Create a new, empty, buildable archive in DIRECTORY (mkdocs.yml, tickets/, kb/, CI workflows).
+@click.option("--site-name", default=None, help="The site's title (default: 技术支持知识库, or Support knowledge base for en).")
+@click.option("--language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="The site's language: labels, words and the theme's own texts.")
+def init(directory: Path, site_name: str | None, language: str) -> None:
+    """Create a new, empty, buildable archive in DIRECTORY (mkdocs.yml, requirements.txt, tickets/, kb/,
+    CI workflows) and run `git init` there when it is not inside a git repository yet.
 
-    Existing files are left alone. Example: tsgen init support-kb
+    Existing files are left alone. Example: tsgen init support-kb --language en
     """
-    for path, created in init_archive(directory, site_name):
+    from tsgen.repo.identity import git_init, in_git_repository
+
+    name = site_name or ("技术支持知识库" if language == "zh" else "Support knowledge base")
+    for path, created in init_archive(directory, name, language):
         click.echo(f"{'created' if created else 'kept   '} {path}")
+    if not in_git_repository(directory):
+        if git_init(directory):
+            click.echo(f"initialised a git repository in {directory}", err=True)
+        else:
+            click.echo("warning: git is not available: run `git init` there yourself "
+                       "(history, contributors and the pull-request guard need it)", err=True)
     click.echo(f"Next: cd {directory} && tsgen new ticket", err=True)
 
 
@@ -374,7 +411,8 @@ def serve(root: Path, dev_addr: str) -> None:
     """Preview the site at http://127.0.0.1:8000, regenerating on every change.
 
     Watches tickets/, kb/, templates/ and mkdocs.yml; a change re-renders the pages and the
-    browser reloads. Validation errors are printed and the last good pages stay up.
+    browser reloads. Validation errors are printed and shown in a banner on every page, over the
+    last good pages.
     Example: tsgen serve --dev-addr 0.0.0.0:8000
     """
     from tsgen.site.serve import serve_archive
@@ -419,19 +457,200 @@ def renumber(old_id: str, root: Path, path: str | None, base: str | None, dry_ru
 
 @main.command()
 @ROOT_OPTION
-@click.argument("kind", type=click.Choice(["ticket", "kb"]))
-def schema(root: Path, kind: str) -> None:
-    """Print the JSON Schema of a ticket's or KB article's front matter, for editor completion.
+@click.argument("kind", type=click.Choice(["ticket", "kb"]), required=False)
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True,
+              help="json: the JSON Schema of KIND; markdown: the field reference of both kinds (docs/fields.md).")
+def schema(root: Path, kind: str | None, fmt: str) -> None:
+    """Print the JSON Schema of a ticket's or KB article's front matter, for editor completion,
+    or the whole field reference as Markdown.
 
     Example (VS Code with the YAML extension): tsgen schema ticket > .vscode/ticket.schema.json,
     then map it to tickets/**/*.md under "yaml.schemas" in .vscode/settings.json.
+    Field reference: tsgen schema --format markdown > docs/fields.md
     """
     import json
 
+    from tsgen.archive.fielddoc import fields_markdown
     from tsgen.archive.jsonschema import json_schema
 
+    if fmt == "markdown":
+        click.echo(fields_markdown(), nl=False)  # the defaults, so the committed reference is the same everywhere
+        return
+    if kind is None:
+        raise click.UsageError("name the KIND (ticket or kb) for the JSON Schema, or use --format markdown")
     config = load_config(root.resolve())  # defaults when there is no mkdocs.yml
     click.echo(json.dumps(json_schema(kind, config), ensure_ascii=False, indent=2))
+
+
+# --- the engineer's day: editing commands (tsgen.edit.workflow) -----------------------------------------
+
+
+BY_OPTION = click.option("--by", metavar="NAME", help="Who did it (default: `git config user.name`).")
+AT_OPTION = click.option("--at", metavar="TIME",
+                         help="When, e.g. '2023-10-27 10:05' (any format validate accepts; default: now).")
+
+
+def _edited(result: "EditResult", root: Path) -> None:
+    click.echo(result.path.relative_to(root).as_posix())
+    for w in result.warnings:
+        click.echo(w.format(), err=True)
+    if result.summary:
+        click.echo(result.summary, err=True)
+
+
+@main.command("log")
+@click.argument("ticket_id")
+@click.argument("action")
+@ROOT_OPTION
+@BY_OPTION
+@AT_OPTION
+def log_cmd(ticket_id: str, action: str, root: Path, by: str | None, at: str | None) -> None:
+    """Append a handling step {at, by, action} to a ticket's log.
+
+    Example: tsgen log TS202310270001 "电话联系客户，确认复现步骤"
+    """
+    from tsgen.edit.workflow import log_step
+
+    root = _root(root)
+    _edited(log_step(root, load_config(root), ticket_id, action, by, at), root)
+
+
+@main.command()
+@click.argument("ticket_id")
+@ROOT_OPTION
+@BY_OPTION
+@AT_OPTION
+@click.option("--action", default=None, help="What the response was (logged; default: 首次响应客户).")
+def respond(ticket_id: str, root: Path, by: str | None, at: str | None, action: str | None) -> None:
+    """Record the first response to the customer: sets `responded` and logs it.
+
+    Example: tsgen respond TS202310270001 --at "2023-10-27 10:05"
+    """
+    from tsgen.edit.workflow import respond as respond_ticket
+
+    root = _root(root)
+    _edited(respond_ticket(root, load_config(root), ticket_id, by, at, action), root)
+
+
+@main.command()
+@click.argument("ticket_id")
+@click.argument("cause", required=False)
+@ROOT_OPTION
+@BY_OPTION
+@AT_OPTION
+def locate(ticket_id: str, cause: str | None, root: Path, by: str | None, at: str | None) -> None:
+    """Record that the cause was found: sets `located` and logs it (with CAUSE when given).
+
+    Example: tsgen locate TS202310270001 "cause found: 连接池上限为 20"
+    """
+    from tsgen.edit.workflow import locate as locate_ticket
+
+    root = _root(root)
+    _edited(locate_ticket(root, load_config(root), ticket_id, cause, by, at), root)
+
+
+@main.command()
+@click.argument("ticket_id")
+@click.option("--to", "to", required=True, help="Who the ticket goes to, e.g. 高级工程师王*.")
+@ROOT_OPTION
+@BY_OPTION
+@AT_OPTION
+def escalate(ticket_id: str, to: str, root: Path, by: str | None, at: str | None) -> None:
+    """Escalate a ticket: sets `escalated_to` and `escalated` and logs it.
+
+    Example: tsgen escalate TS202310270001 --to 高级工程师王*
+    """
+    from tsgen.edit.workflow import escalate as escalate_ticket
+
+    root = _root(root)
+    _edited(escalate_ticket(root, load_config(root), ticket_id, to, by, at), root)
+
+
+@main.command()
+@click.argument("ticket_id")
+@click.option("--solution", required=True, help="One-line summary of the fix (解决方案).")
+@click.option("--kb", "kb", multiple=True, metavar="KB_ID", help="The KB article with the fix; repeat for several.")
+@click.option("--satisfaction", type=LabelChoice("satisfaction"), default=None,
+              help="The customer's satisfaction: satisfied 满意, neutral 一般, dissatisfied 不满意.")
+@click.option("--feedback", default=None, help="The customer's own words (客户反馈).")
+@ROOT_OPTION
+@BY_OPTION
+@AT_OPTION
+def resolve(ticket_id: str, solution: str, kb: tuple[str, ...], satisfaction: str | None, feedback: str | None,
+            root: Path, by: str | None, at: str | None) -> None:
+    """Resolve a ticket: status resolved, `resolved` time, `solution` (and kb, satisfaction, feedback); logged.
+
+    Example: tsgen resolve TS202310270001 --solution "连接池上限调至 100" --kb KB0002 --satisfaction 满意
+    """
+    from tsgen.edit.workflow import resolve as resolve_ticket
+
+    root = _root(root)
+    _edited(resolve_ticket(root, load_config(root), ticket_id, solution, by, at, list(kb), satisfaction, feedback), root)
+
+
+@main.command("archive")
+@click.argument("ticket_id")
+@ROOT_OPTION
+def archive_cmd(ticket_id: str, root: Path) -> None:
+    """Mark a resolved ticket as archived (`archive: archived`); an unresolved one is refused.
+
+    Example: tsgen archive TS202310270001
+    """
+    from tsgen.edit.workflow import archive_ticket
+
+    root = _root(root)
+    _edited(archive_ticket(root, load_config(root), ticket_id), root)
+
+
+@main.command()
+@click.argument("ticket_id")
+@click.option("--title", default=None, help="The article's title (default: the ticket's).")
+@ROOT_OPTION
+def promote(ticket_id: str, title: str | None, root: Path) -> None:
+    """Write a KB draft from a ticket and link the two both ways; print the draft's path.
+
+    The draft is prefilled: title, tags, applies_to.versions from environment.version, 问题描述 from
+    the ticket's description (customer name and contact masked), 解决步骤 from the log and the
+    solution; 原因分析 is left for you. Example: tsgen promote TS202310270001 --title "数据库连接超时的排查"
+    """
+    from tsgen.edit.promote import promote as promote_ticket
+
+    root = _root(root)
+    done = promote_ticket(root, load_config(root), ticket_id, title)
+    click.echo(done.path.relative_to(root).as_posix())
+    for w in done.warnings:
+        click.echo(w.format(), err=True)
+    linked = ("linked them both ways (the ticket's kb, the article's tickets)" if done.ticket_linked else
+              "linked it from the article's tickets (the ticket is archived, so its record is left as it is)")
+    click.echo(f"Created {done.kb_id} as a draft from {ticket_id} and {linked}. "
+               "Fill in 原因分析, then set status: published.", err=True)
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--assignee", default=None, metavar="NAME", help="Only tickets assigned to NAME.")
+@click.option("--priority", type=LabelChoice("priority"), default=None, help="Only tickets of this priority (P1 or 高).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for tools.")
+def queue(root: Path, assignee: str | None, priority: str | None, fmt: str) -> None:
+    """List the open tickets (pending, awaiting customer): highest priority and oldest first.
+
+    Each shows its age, whether the first response is due or overdue (and by how much), whether the
+    escalation limit has passed without an escalation, the assignee and the linked KB articles.
+    Example: tsgen queue --assignee 王工 --priority P1
+    """
+    from tsgen.stats.queue import build_queue, format_queue_json, format_queue_text
+
+    root = _root(root)
+    config = load_config(root)
+    archive = load_archive(root, config)
+    errors = len(archive.errors)
+    if errors:
+        click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
+                   "(tickets that cannot be read are not in the queue)", err=True)
+    now = datetime.now(config.tz)
+    entries = build_queue(archive, now, assignee, priority)
+    click.echo(format_queue_json(entries, now) if fmt == "json" else format_queue_text(entries, now, config.tz))
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m tsgen`

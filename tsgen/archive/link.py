@@ -11,7 +11,7 @@ from tsgen.archive.body import images, is_local_file
 from tsgen.config import Config
 from tsgen.archive.load import iter_files, read_document
 from tsgen.archive.model import WARNING, Archive, Article, Problem, RawDocument, Ticket
-from tsgen.archive.validate import validate_article, validate_ticket
+from tsgen.archive.validate import KB_ID, ticket_id_pattern, validate_article, validate_ticket
 
 
 
@@ -19,11 +19,14 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
     """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats."""
     archive = Archive(root=root, config=config)
     raw_ids: dict[str, dict[str, tuple[str, int]]] = {"ticket": {}, "kb": {}}
+    unreadable: dict[str, str] = {}  # the id a file that cannot be read is named for -> its path
+    partial: list[RawDocument] = []  # read, but invalid: their references are still checked
     with _cycle_collector_paused():
         for path, kind in (paths if paths is not None else iter_files(root)):
             raw, problems = read_document(root, path, kind)
             archive.problems.extend(problems)
             if raw is None:
+                unreadable.setdefault(_named_id(path, kind), path)
                 continue
             _remember_id(raw, raw_ids, archive.problems)
             doc, problems = (validate_ticket if kind == "ticket" else validate_article)(raw, config)
@@ -33,8 +36,30 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
             elif isinstance(doc, Article):
                 archive.articles.setdefault(doc.id, doc)
                 _check_images(root, doc, raw, archive.problems)
-        link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]))
+            else:
+                partial.append(raw)
+        link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]),
+             unreadable=unreadable, partial=partial)
     return archive
+
+
+def _named_id(path: str, kind: str) -> str:
+    """The id a file's name gives it (tickets/…/TS202310270001.md, kb/KB0001-slug.md)."""
+    stem = PurePosixPath(path).stem
+    return stem.split("-", 1)[0] if kind == "kb" else stem
+
+
+def _references(raw: RawDocument) -> list[tuple[str, str]]:
+    """(field, id) of every reference a document that failed validation still names, as written."""
+    def ids(value: object) -> list[str]:
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [i.strip() for i in items if isinstance(i, str) and i.strip()]
+
+    meta = raw.meta
+    if raw.kind == "kb":
+        return [("tickets", i) for i in ids(meta.get("tickets"))]
+    return ([("kb", i) for i in ids(meta.get("kb"))] + [("related", i) for i in ids(meta.get("related"))]
+            + [("duplicate_of", i) for i in ids(meta.get("duplicate_of"))])
 
 
 @contextmanager
@@ -82,15 +107,33 @@ def _check_images(root: Path, article: Article, raw: RawDocument, problems: list
                 problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
 
 
-def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:
-    """Check references between documents and build the backlink tables of `archive`."""
-    tickets, articles, problems = archive.tickets, archive.articles, archive.problems
+def link(archive: Archive, known_tickets: set[str], known_kb: set[str], unreadable: dict[str, str] | None = None,
+         partial: list[RawDocument] | None = None) -> None:
+    """Check references between documents and build the backlink tables of `archive`.
 
-    def missing(doc: Ticket | Article, field: str, target: str, what: str, known: set[str]) -> bool:
+    `unreadable` (id -> path of a file that could not be read) turns "does not exist" into "cannot
+    be read (see above)"; the references of the `partial` documents (read but invalid) are checked too.
+    """
+    tickets, articles, problems = archive.tickets, archive.articles, archive.problems
+    unreadable = unreadable or {}
+
+    def missing(doc: Ticket | Article | RawDocument, field: str, target: str, what: str, known: set[str]) -> bool:
         if target in known:
             return False  # exists (perhaps with errors of its own, reported there)
-        problems.append(Problem(doc.path, doc.lines.get(field, 1), field, f"{what} {target} does not exist"))
+        lines = doc.key_lines if isinstance(doc, RawDocument) else doc.lines
+        if target in unreadable:
+            message = f"{what} {target} cannot be read (see above: {unreadable[target]})"
+        else:
+            message = f"{what} {target} does not exist"
+        problems.append(Problem(doc.path, lines.get(field, 1), field, message))
         return True
+
+    for raw in partial or []:
+        for field, target in _references(raw):
+            is_kb = field == "kb"
+            if (KB_ID if is_kb else ticket_id_pattern(archive.config.id_prefix)).fullmatch(target):
+                missing(raw, field, target, "KB article" if is_kb else "related ticket" if field == "related"
+                        else "ticket", known_kb if is_kb else known_tickets)
 
     kb_back: dict[str, set[str]] = {k: set() for k in articles}
     ticket_kb: dict[str, set[str]] = {t: set() for t in tickets}

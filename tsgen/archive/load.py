@@ -18,6 +18,7 @@ import frontmatter
 import yaml
 
 from tsgen.archive.model import ERROR, Problem, RawDocument
+from tsgen.archive.yaml_hints import yaml_hint
 
 try:  # the C loader is several times faster; fall back for builds of PyYAML without libyaml
     from yaml import CSafeLoader as _BaseLoader
@@ -220,6 +221,10 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
             return fail(at(too_big[0]), too_big[1])
         data: Any = _construct(loader, node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
+        marks = [m.line for m in (exc.context_mark, exc.problem_mark) if m is not None]
+        hint = yaml_hint(fm, str(exc.problem or ""), marks)
+        if hint is not None:
+            return fail(at(hint[0]), f"YAML syntax error: {hint[1]}")
         mark = exc.problem_mark or exc.context_mark
         line = at(mark.line) if mark is not None else fm_line
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)

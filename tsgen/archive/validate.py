@@ -15,12 +15,14 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any, Callable
 
+from tsgen.archive.body import drop_comments
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
 from tsgen.archive import privacy
 from tsgen.archive.sla import BREACHED, sla_of
-from tsgen.archive.schema import KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
+from tsgen.archive.yaml_hints import base60_hint
+from tsgen.archive.schema import EXTRA_LABELS, KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
 KB_ID = re.compile(r"KB\d{4,}")
 _REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type",
@@ -104,7 +106,7 @@ class _Checker:
         try:
             return parse_datetime(value, self.tz)
         except ValueError as exc:
-            self.add(spec.key, str(exc))
+            self.add(spec.key, str(exc) + base60_hint(value))
             return None
 
     def date(self, spec: FieldSpec, value: Any):
@@ -154,8 +156,8 @@ class _Checker:
             if key not in spec.subkeys and not spec.open_mapping:
                 self.add(name, f"unknown key{_suggest(key, spec.subkeys)}; expected {', '.join(spec.subkeys)}")
                 continue
-            if sub is None:
-                continue
+            if sub is None or (isinstance(sub, str) and not sub.strip()):
+                continue  # a blank template field (`os: ""`) is no value, not an empty label on the site
             if spec.key == "customer" and key in ("name", "contact") and not isinstance(sub, str):
                 typed = self.raw.written.get(name, _shown(sub))
                 self.add(name, f"must be text in quotes: YAML read {typed} as {_kind(sub)} ({_shown(sub)}), "
@@ -186,18 +188,32 @@ def _suggest(key: str, known: Any) -> str:
     return f" (did you mean `{close[0]}`?)" if close else ""
 
 
+def _english_key(key: str, fields: tuple[FieldSpec, ...]) -> str | None:
+    """The English key of a Chinese label used as a key: exact (`客户满意度`), or a label holding it or held
+    by it (`满意度`, `处理人员`); also the labels of nested keys (`联系方式` -> `customer.contact`)."""
+    if not re.search(r"[\u4e00-\u9fff]", key):
+        return None
+    labels = [(f.zh, f.key) for f in fields] + [(zh, k) for k, (zh, _) in EXTRA_LABELS.items() if "." in k]
+    labels += [("对接人", "customer.name"), ("联系方式", "customer.contact")]
+    for zh, english in labels:
+        if key == zh:
+            return english
+    close = [(len(zh), english) for zh, english in labels if len(key) >= 2 and (key in zh or zh in key)]
+    return min(close)[1] if close else None
+
+
 def _unknown_keys(c: _Checker, fields: tuple[FieldSpec, ...], spec: dict[str, FieldSpec],
                   custom: tuple[str, ...]) -> dict[str, Any]:
     """Report unknown keys (naming the closest known one); return the declared custom ones."""
     extra: dict[str, Any] = {}
-    by_label = {f.zh: f.key for f in fields}
     for key, value in c.raw.meta.items():
         if key in spec:
             continue
         if key in custom:
             extra[key] = value
             continue
-        hint = f" (did you mean `{by_label[key]}`?)" if key in by_label else _suggest(key, spec)
+        english = _english_key(key, fields)
+        hint = f" (did you mean `{english}`?)" if english else _suggest(key, spec)
         c.add(key, f"unknown field{hint}; custom fields must be declared in mkdocs.yml under extra.tsgen.custom_fields")
     return extra
 
@@ -226,6 +242,10 @@ def _convert(c: _Checker, fields: tuple[FieldSpec, ...], id_check: Callable[[Fie
         elif kind == "date":
             v = c.date(spec, value)
         elif kind == "strings":
+            if isinstance(value, str) and re.search(r"[,，、]", value):
+                parts = [p.strip() for p in re.split(r"[,，、]", value) if p.strip()]
+                c.add(spec.key, f"one text holding commas, read as a single {spec.key[:-1] if spec.key.endswith('s') else spec.key}; "
+                                f"write a list: {spec.key}: [{', '.join(parts)}]", WARNING)
             v = c.strings(spec, value)
         elif kind == "mapping":
             v = c.mapping(spec, value)
@@ -256,7 +276,7 @@ def _log(c: _Checker, value: Any) -> list[LogEntry] | None:
         try:
             at = parse_datetime(item["at"], c.tz)
         except ValueError as exc:
-            c.add(f"{name}.at", str(exc), item=i)
+            c.add(f"{name}.at", str(exc) + base60_hint(item["at"]), item=i)
             continue
         by, action = item["by"], item["action"]
         if not isinstance(by, str) or not isinstance(action, (str, int, float)) or isinstance(action, bool):
@@ -500,6 +520,7 @@ def validate_article(raw: RawDocument, config: Config) -> tuple[Article | None, 
     if v.get("id") and stem != v["id"] and not stem.startswith(v["id"] + "-"):
         c.add("id", f"the file name must be the id or start with '{v['id']}-', got {PurePosixPath(raw.path).name}")
     _kb_sections(c)
+    _kb_unfilled(c, v.get("status"))
     if any(k not in v for k in ("id", "title")) or any(p.severity == ERROR for p in c.problems):
         return None, c.problems
     return Article(**v, extra=extra, path=raw.path, body=raw.body, lines=raw.key_lines), c.problems
@@ -532,3 +553,30 @@ def _kb_sections(c: _Checker) -> None:
         if not any(any(h.startswith(a.lower()) or a.lower() in h for a in accepted) for h in headings):
             c.problems.append(Problem(c.raw.path, c.raw.body_line, "body",
                                       f"missing section '## {name}' (the guide's standard article sections)", WARNING))
+
+
+_EMPTY_ITEM = re.compile(r"(?:\d+[.)]|[-*+])?")
+
+
+def _placeholder_only(text: str) -> bool:
+    """Nothing but HTML comments, blank lines and empty list items (`1. `)."""
+    return all(_EMPTY_ITEM.fullmatch(line.strip()) for line in drop_comments(text).splitlines())
+
+
+def _kb_unfilled(c: _Checker, status: str | None) -> None:
+    """A standard section that holds only the template's placeholders (comments, an empty `1.`) is a
+    draft not filled in: a warning, an error once the article is published."""
+    body = c.raw.body
+    headings = list(_HEADING.finditer(body))
+    for i, m in enumerate(headings):
+        title = m.group(1).strip().lower()
+        if not any(title.startswith(a.lower()) for _, accepted in KB_SECTIONS for a in accepted):
+            continue
+        end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
+        if _placeholder_only(body[m.end():end]):
+            published = status == "published"
+            c.problems.append(Problem(
+                c.raw.path, c.raw.body_line + body.count("\n", 0, m.start()), "body",
+                f"draft not filled in: section '{m.group(1).strip()}' holds only the template's placeholder"
+                + ("; a published article must say it (or set status: draft)" if published else ""),
+                ERROR if published else WARNING))

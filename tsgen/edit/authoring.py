@@ -53,13 +53,30 @@ def new_ticket(root: Path, config: Config, draft: TicketDraft) -> tuple[str, Pat
 
 
 def slugify(title: str) -> str:
-    """An ASCII file-name slug from a title; empty for a title with no Latin letters or digits."""
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60]
+    """A readable ASCII file-name slug from a title: Chinese as pinyin (数据库连接超时 -> shu-ju-ku-lian-jie-chao-shi).
+
+    pypinyin spells the Chinese characters (other text passes through), python-slugify makes the
+    result ASCII, lower case and dash-separated, cut at a word boundary within 60 characters.
+    """
+    from pypinyin import lazy_pinyin
+    from slugify import slugify as ascii_slug
+
+    return ascii_slug(" ".join(lazy_pinyin(title)), max_length=60, word_boundary=True)
 
 
 def new_article(root: Path, config: Config, title: str, slug: str = "", tags: list[str] | None = None,
-                tickets: list[str] | None = None, owner: str = "", today: date | None = None) -> tuple[str, Path]:
-    """Write kb/<id>-<slug>.md with the next KB id; return (id, path)."""
+                tickets: list[str] | None = None, owner: str = "", today: date | None = None,
+                versions: list[str] | None = None, problem: str = "", steps: str = "") -> tuple[str, Path]:
+    """Write kb/<id>-<slug>.md with the next KB id; return (id, path).
+
+    Every ticket in `tickets` must exist (an ArchiveError names the one that does not). `problem` and
+    `steps` prefill the 问题描述 and 解决步骤 sections (`tsgen promote`); empty, the template's
+    placeholders stay.
+    """
+    from tsgen.edit.workflow import find_ticket
+
+    for tid in tickets or []:
+        find_ticket(root, config, tid)
     numbers = [0]
     base = root / "kb"
     if base.is_dir():
@@ -75,7 +92,8 @@ def new_article(root: Path, config: Config, title: str, slug: str = "", tags: li
         kid = f"KB{number:04d}"
         path = base / (f"{kid}-{slug}.md" if slug else f"{kid}.md")
         text = template.render(id=kid, title=title, tags=tags or [], tickets=tickets or [], owner=owner,
-                               versions=[], permissions=[], today=today.isoformat(),
+                               versions=versions or [], permissions=[], today=today.isoformat(),
+                               problem=problem.strip(), steps=steps.strip(),
                                review_by=(today + timedelta(days=365)).isoformat())
         if not any(base.glob(f"{kid}-*.md")) and _claim(base / f"{kid}.md", path, text):
             return kid, path
@@ -110,6 +128,7 @@ def _claim(reservation: Path, path: Path, text: str) -> bool:
 
 INIT_FILES = {
     "mkdocs.yml": "init/mkdocs.yml",
+    "requirements.txt": "init/requirements.txt",
     ".gitignore": "init/gitignore",
     ".github/workflows/tsgen.yml": "init/github-workflow.yml",
     ".gitlab-ci.yml": "init/gitlab-ci.yml",
@@ -118,12 +137,20 @@ INIT_FILES = {
 }
 
 
-def init_archive(target: Path, site_name: str) -> list[tuple[Path, bool]]:
+# The distribution this tool is published as (`pip install tsgen` is an unrelated project); the CI
+# files of a new archive install exactly this version through the archive's requirements.txt.
+DISTRIBUTION = "tsgen-kb"
+
+
+def init_archive(target: Path, site_name: str, language: str = "zh") -> list[tuple[Path, bool]]:
     """Create a new archive at `target`; returns (path, created?) for each file; never overwrites."""
+    from tsgen import __version__
+
     env = environment(None)
     results: list[tuple[Path, bool]] = []
     for rel, template in INIT_FILES.items():
         path = target / rel
-        text = env.get_template(template).render(site_name=site_name) if template else ""
+        text = env.get_template(template).render(site_name=site_name, language=language,
+                                                 distribution=DISTRIBUTION, version=__version__) if template else ""
         results.append((path, _write_new(path, text)))
     return results

@@ -116,7 +116,8 @@ def declare_custom_fields(root: Path, config: Config) -> list[str]:
     if path.is_file():
         text = path.read_text(encoding="utf-8-sig")
     else:  # an archive without settings: start from the `tsgen init` configuration, so it still builds
-        text = environment(None).get_template("init/mkdocs.yml").render(site_name=config.site_name)
+        text = environment(None).get_template("init/mkdocs.yml").render(site_name=config.site_name,
+                                                                      language=config.language)
     flow = re.search(r"^([ \t]+custom_fields:[ \t]*)\[(.*?)\][ \t]*$", text, re.MULTILINE)
     block = re.search(r"^([ \t]+)custom_fields:[ \t]*\n((?:\1[ \t]*-[^\n]*\n)+)", text, re.MULTILINE)
     tsgen = re.search(r"^([ \t]+)tsgen:[ \t]*$", text, re.MULTILINE)

@@ -74,6 +74,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "semicolon": ("；", "; "),
     "list_sep": ("、", ", "),
     "stop": ("。", "."),
+    "queue_as_of": ("按优先级、接收时间排序的未解决工单；统计时间（站点生成时间）：", "Open tickets, most urgent first, as of the site's build: "),
+    "queue_more": ("另有 %d 张未解决工单，见", "%d more open tickets are listed under "),
+    "age": ("已等待", "Age"),
+    "q_response": ("首次响应", "First response"),
+    "q_escalation": ("升级", "Escalation"),
+    "q_responded": ("已响应", "responded"),
+    "q_due": ("剩余 ", "due in "),
+    "q_overdue": ("已超时 ", "overdue by "),
+    "q_escalated": ("已升级", "escalated"),
+    "q_located": ("已按时定位", "located in time"),
+    "q_locate_within": ("需在此时间内定位：", "locate within "),
+    "q_limit_passed": ("超过升级时限且未升级：", "limit passed, not escalated: "),
     "showing_newest": ("显示最新的 %d 张，共 %d 张；全部工单见", "Showing the newest %d of %d; every ticket is in the archive "),
 }
 

@@ -18,9 +18,10 @@ from urllib.parse import quote
 
 
 from tsgen.stats import metrics
-from tsgen.archive.body import IMAGE, chunks, drop_comments, is_local_file
+from tsgen.archive.body import IMAGE, chunks, drop_comments, drop_empty_sections, is_local_file, separate_list_items
 from tsgen.archive.clock import period_key
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
+from tsgen.stats.queue import build_queue
 from tsgen.archive.model import Archive, Article, Ticket
 from tsgen.archive.privacy import Masker
 from tsgen.archive.schema import TICKET_SPEC, choice_label, label
@@ -30,6 +31,7 @@ _HEADING = re.compile(r"^(#{1,5}[ \t])", re.MULTILINE)
 
 
 LISTING_LIMIT = 100  # newest tickets per group on the type, priority and status pages
+QUEUE_LIMIT = 50  # the home page's queue: the most urgent open tickets (all are on lists/status.md)
 
 
 @dataclass
@@ -254,7 +256,8 @@ class SiteRenderer:
                    related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
-                   body=safe_body(ticket.body, ticket.path, path, demote=True),
+                   body=safe_body(separate_list_items(drop_empty_sections(ticket.body)), ticket.path, path,
+                                  demote=True),
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
@@ -263,7 +266,8 @@ class SiteRenderer:
         linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
         self._page(path, "site/article.md.j2", a=article, linked=linked,
                    review_due=self._review_due(article),
-                   body=safe_body(article.body, article.path, path), history=self._history(article.path))
+                   body=safe_body(separate_list_items(drop_empty_sections(article.body)), article.path, path),
+                   history=self._history(article.path))
 
     def _review_due(self, article: Article) -> bool:
         return article.review_by is not None and article.review_by < self.today
@@ -327,13 +331,24 @@ class SiteRenderer:
                    tags=sorted(tags.items(), key=lambda x: (-len(x[1]), x[0])), due=due)
         self._page("kb/review.md", "site/kb-review.md.j2", due=due, today=self.today)
 
+    def _queue(self) -> dict[str, Any]:
+        """The queue of `tsgen queue`, as the home page shows it (the first QUEUE_LIMIT), stamped with the build time."""
+        now = datetime.now(self.tz)
+        entries = build_queue(self.archive, now)
+        rows = [{"id": e.id, "title": e.title, "page": ticket_page(e.id), "priority": e.priority,
+                 "status": self._choice("status", e.status), "age": self._dur(e.age_minutes),
+                 "assignee": e.assignee or "", "kb": e.kb,
+                 "response": e.response, "response_in": self._dur(e.response_minutes),
+                 "escalation": e.escalation, "escalation_in": self._dur(e.escalation_minutes)}
+                for e in entries[:QUEUE_LIMIT]]
+        return {"queue": rows, "queue_total": len(entries), "built": format_datetime(now, self.tz)}
+
     def _home(self, newest: list[Ticket]) -> None:
         arch = self.archive
         uses = Counter({k: len(v) for k, v in arch.kb_backlinks.items() if v})
-        self._page("index.md", "site/home.md.j2",
+        self._page("index.md", "site/home.md.j2", **self._queue(),
                    n_tickets=len(arch.tickets), n_articles=len(arch.articles),
                    recent=[self.row(t) for t in newest[:10]],
-                   open=[self.row(t) for t in newest if t.status != "resolved"][:20],
                    n_open=sum(t.status != "resolved" for t in newest),
                    top=[(k, arch.articles[k].title, n) for k, n in uses.most_common(10)],
                    total=self.stats.get("total"), has_stats=bool(self.stats))

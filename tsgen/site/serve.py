@@ -18,7 +18,9 @@ from tsgen.site.build import InvalidArchive, generate
 from tsgen.config import load_config
 from tsgen.errors import TsgenError
 from tsgen.archive.problems import format_problems
-from tsgen.site.mkdocs import BUILD_DIR, quiet_jieba, write_config
+from tsgen.archive.model import ERROR, Problem
+from tsgen.site.mkdocs import BUILD_DIR, THEME, quiet_jieba, write_config
+from tsgen.templating import environment
 
 WATCHED = ("tickets", "kb", "templates", "mkdocs.yml")
 
@@ -55,9 +57,26 @@ class _Regenerate(FileSystemEventHandler):
         except InvalidArchive as exc:
             self.echo(format_problems(exc.problems, "text"))
             self.echo(f"Error: {exc}; keeping the last good pages")
+            show_errors(self.root, exc.problems)
         except TsgenError as exc:
             self.echo(f"Error: {exc}")
         return False
+
+
+ERRORS_PAGE = "tsgen-errors.html"  # in .tsgen/theme: included by main.html at the top of every page
+MAX_SHOWN = 50
+
+
+def show_errors(root: Path, problems: list[Problem]) -> Path:
+    """Put the validation errors on every served page: a banner the theme includes (MkDocs' server,
+    watching the theme, rebuilds and reloads). The next good regeneration replaces .tsgen/theme without it."""
+    errors = [p for p in problems if p.severity == ERROR]
+    html = environment(root).get_template("site/serve-errors.html.j2").render(
+        errors=len(errors), problems=errors[:MAX_SHOWN], more=max(len(errors) - MAX_SHOWN, 0))
+    target = root / BUILD_DIR / THEME / ERRORS_PAGE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    return target
 
 
 def serve_archive(root: Path, dev_addr: str, echo: Callable[[str], None]) -> None:
@@ -78,6 +97,6 @@ def serve_archive(root: Path, dev_addr: str, echo: Callable[[str], None]) -> Non
     observer.start()
     echo(f"Serving on http://{dev_addr}/ ; watching {', '.join(WATCHED)} (Ctrl+C to stop)")
     try:
-        serve(str(root / BUILD_DIR / "mkdocs.yml"), livereload=True, dev_addr=dev_addr)
+        serve(str(root / BUILD_DIR / "mkdocs.yml"), livereload=True, dev_addr=dev_addr, watch_theme=True)
     finally:
         observer.stop()
