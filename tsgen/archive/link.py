@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterator
 
-from tsgen.archive.body import images, is_local_file
 from tsgen.config import Config
-from tsgen.archive.load import iter_files, read_document
+from tsgen.archive.files import scan
+from tsgen.archive.load import read_document
+from tsgen.archive.media import check_resources
 from tsgen.archive.model import WARNING, Archive, Article, Problem, RawDocument, Ticket
 from tsgen.archive.validate import validate_article, validate_ticket
 
@@ -19,8 +20,11 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
     """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats."""
     archive = Archive(root=root, config=config)
     raw_ids: dict[str, dict[str, tuple[str, int]]] = {"ticket": {}, "kb": {}}
+    found = scan(root)  # also when `paths` are given: the files that may not be read are errors
+    archive.problems.extend(found.problems)
+    archive.assets = found.assets
     with _cycle_collector_paused():
-        for path, kind in (paths if paths is not None else iter_files(root)):
+        for path, kind in (paths if paths is not None else found.documents):
             raw, problems = read_document(root, path, kind)
             archive.problems.extend(problems)
             if raw is None:
@@ -32,7 +36,8 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
                 archive.tickets.setdefault(doc.id, doc)
             elif isinstance(doc, Article):
                 archive.articles.setdefault(doc.id, doc)
-                _check_images(root, doc, raw, archive.problems)
+            if doc is not None:  # images, HTML src and CSS url(): of tickets and articles both
+                check_resources(root, raw.path, doc.body, raw.body_line, archive.problems)
         link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]))
     return archive
 
@@ -68,18 +73,6 @@ def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], 
         problems.append(Problem(raw.path, line, "id", f"duplicate id {value}: already used by {first_path}:{first_line}"))
     else:
         ids[value] = (raw.path, line)
-
-
-def _check_images(root: Path, article: Article, raw: RawDocument, problems: list[Problem]) -> None:
-    for offset, target in images(article.body):
-        line = raw.body_line + article.body.count("\n", 0, offset)
-        if target.startswith(("http:", "https:", "//")):
-            problems.append(Problem(raw.path, line, "body", f"image {target} is on another host: copy it next to "
-                                    "the article and link it relatively (the site must work offline)", WARNING))
-        elif is_local_file(target):
-            resolved = (root / PurePosixPath(raw.path).parent / target.split("#")[0]).resolve()
-            if not resolved.is_file():
-                problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
 
 
 def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:

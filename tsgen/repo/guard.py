@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 from tsgen.config import Config
 from tsgen.repo.history import GitArchive, open_git
+from tsgen.archive.files import check_readable
 from tsgen.archive.load import decode, iter_files, parse_front_matter
 from tsgen.archive.model import Problem, Ticket
 from tsgen.archive.validate import validate_ticket
@@ -152,7 +153,7 @@ def _revision(git: GitArchive, sha: str, config: Config) -> _Versions:
 def _working_tree(root: Path, config: Config) -> _Versions:
     def read(path: str) -> bytes | None:
         try:
-            return (root / path).read_bytes()
+            return check_readable(root, path).read_bytes()
         except OSError:
             return None
     return _Versions({p for p, kind in iter_files(root) if kind == "ticket"}, read, config)

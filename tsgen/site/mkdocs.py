@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
+from tsgen.archive.files import escapes
 from tsgen.site import docs_writer
 from tsgen.config import read_mkdocs_yml
 from tsgen.errors import BuildError
@@ -117,8 +118,8 @@ class DocsWriter:
                 raise BuildError(f"could not write the pages into {self.docs}: {detail or 'the writer failed'}")
         if self.progress:
             self.progress(len(rendered.pages), len(rendered.pages))
-        own_css = self.root / "templates" / "assets" / "tsgen.css"
-        files = [*rendered.assets, (own_css if own_css.is_file() else DEFAULTS / "assets" / "tsgen.css", CSS)]
+        own_css = _own_template(self.root, "assets/tsgen.css")
+        files = [*rendered.assets, (own_css or DEFAULTS / "assets" / "tsgen.css", CSS)]
         for source, dest in files:
             target = self.docs / dest
             if not _same_file(source, target):
@@ -180,6 +181,35 @@ def _swap(folder: Path, fresh: Path) -> None:
     shutil.rmtree(fresh)
 
 
+def _own_template(root: Path, name: str) -> Path | None:
+    """The archive's own templates/<name> when it has one; BuildError when it leads out of templates/."""
+    path = root / "templates" / name
+    if not os.path.lexists(path):
+        return None
+    why = escapes(root, path, ("templates",))
+    if why is not None:
+        raise BuildError(f"templates/{name} {why}: tsgen never reads it")
+    return path if path.is_file() else None
+
+
+def _links_out_of(root: Path, folder: Path) -> Callable[[str, list[str]], list[str]]:
+    """A copytree `ignore` that refuses a symlink in the theme folder leading out of it (and out of the archive's sources)."""
+    real = Path(os.path.realpath(folder))
+
+    def check(directory: str, names: list[str]) -> list[str]:
+        for name in names:
+            path = os.path.join(directory, name)
+            if not os.path.islink(path):
+                continue
+            target = Path(os.path.realpath(path))
+            if target != real and real not in target.parents and escapes(root, Path(path)) is not None:
+                shown = os.path.relpath(path, root)
+                raise BuildError(f"{shown} (in theme.custom_dir) is a symlink to {target}, outside the theme "
+                                 "folder: tsgen never copies it into the site; put the file itself there")
+        return []
+    return check
+
+
 def directory_urls(root: Path) -> bool:
     """mkdocs.yml's use_directory_urls (default true): how tsgen's own HTML links pages."""
     path = root / "mkdocs.yml"
@@ -202,14 +232,14 @@ def write_theme(root: Path) -> tuple[Path, list[str]]:
     user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
     custom = (user.get("theme") or {}).get("custom_dir") if isinstance(user.get("theme"), dict) else None
     if custom and (root / custom).is_dir():
-        shutil.copytree(root / custom, fresh)
+        shutil.copytree(root / custom, fresh, ignore=_links_out_of(root, root / custom))
     fresh.mkdir(parents=True, exist_ok=True)
-    own = root / "templates" / "theme" / "main.html"
+    own = _own_template(root, "theme/main.html")
     if (fresh / "main.html").exists():
         warnings.append(f"{custom}/main.html replaces tsgen's theme/main.html: it must place page.meta.tsgen_head "
                         "and page.meta.tsgen_foot around page.content (see tsgen's templates/theme/main.html)")
     else:
-        shutil.copyfile(own if own.is_file() else DEFAULTS / "theme" / "main.html", fresh / "main.html")
+        shutil.copyfile(own or DEFAULTS / "theme" / "main.html", fresh / "main.html")
     _swap(theme, fresh)
     return theme, warnings
 

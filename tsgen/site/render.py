@@ -350,12 +350,7 @@ class SiteRenderer:
                    titles={a.id: a.title for a in self.archive.articles.values()})
 
     def _assets(self) -> None:
-        root = self.archive.root
-        for folder in ("kb", "tickets"):
-            base = root / folder
-            if not base.is_dir():
-                continue
-            for path in base.rglob("*"):
-                if path.is_file() and path.suffix.lower() != ".md" and not path.name.startswith("."):
-                    rel = path.relative_to(root).as_posix()
-                    self.out.assets.append((path, rel))
+        # only the files the loader's scan found readable (archive/files.py): never a symlink that
+        # leads outside the archive
+        for rel, real in self.archive.assets:
+            self.out.assets.append((real, rel))
