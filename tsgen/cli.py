@@ -253,7 +253,8 @@ def _progress(message: str) -> None:
 @main.command()
 @ROOT_OPTION
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site (default: site/ in the archive).")
+              help="Where to write the site (default: mkdocs.yml's site_dir, else site/ in the archive); "
+                   "it is replaced only once the new site is complete.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
     """Validate, render every page into .tsgen/docs, and build the static site with MkDocs Material.
@@ -262,6 +263,7 @@ def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
     pages written, tickets, articles, warnings, seconds. Example: tsgen build && open site/index.html
     """
     from tsgen.site.build import InvalidArchive, build_site
+    from tsgen.site.mkdocs import configured_site_dir
 
     root = _root(root)
     config = load_config(root)
@@ -277,7 +279,7 @@ def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
         if len(warnings) > MAX_LISTED_WARNINGS:
             click.echo(f"... and {len(warnings) - MAX_LISTED_WARNINGS} more warnings; "
                        "`tsgen validate` lists them all", err=True)
-    out = (site_dir or root / "site")
+    out = site_dir or configured_site_dir(root)
     click.echo(f"Built {len(gen.rendered.pages)} pages ({len(gen.archive.tickets)} tickets, "
                f"{len(gen.archive.articles)} articles) into {out} with {len(warnings)} "
                f"warning{'s' * (len(warnings) != 1)} in {seconds:.1f} s")

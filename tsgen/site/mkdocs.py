@@ -210,6 +210,13 @@ def _links_out_of(root: Path, folder: Path) -> Callable[[str, list[str]], list[s
     return check
 
 
+def configured_site_dir(root: Path) -> Path:
+    """mkdocs.yml's site_dir (relative to mkdocs.yml, as MkDocs reads it), else site/."""
+    path = root / "mkdocs.yml"
+    value = read_mkdocs_yml(path).get("site_dir") if path.is_file() else None
+    return root / value if isinstance(value, str) and value.strip() else root / "site"
+
+
 def directory_urls(root: Path) -> bool:
     """mkdocs.yml's use_directory_urls (default true): how tsgen's own HTML links pages."""
     path = root / "mkdocs.yml"
@@ -355,12 +362,14 @@ class MkDocsRun:
             pass
         return self
 
-    def build(self) -> list[str]:
-        """Build the site; returns MkDocs' warnings (of both steps)."""
+    def build(self, site_dir: Path | None = None) -> list[str]:
+        """Build the site (into `site_dir` instead of the configured one, if given); returns MkDocs' warnings."""
         from mkdocs.commands.build import build
 
         if self.cfg is None:
             self.prepare()
+        if site_dir is not None:  # site/publish.py: a folder beside the site, swapped in when complete
+            self.cfg["site_dir"] = str(site_dir)
         with self._reported():
             build(self.cfg)
         return self.handler.messages
