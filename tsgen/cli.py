@@ -21,7 +21,7 @@ from tsgen.archive.link import load_archive
 from tsgen.archive.load import iter_files
 from tsgen.stats.metrics import PERIODS, compute_periods
 from tsgen.archive.model import ERROR, WARNING
-from tsgen.repo.renumber import renumber as renumber_ticket, ticket_ids_at
+from tsgen.repo.renumber import ids_at, renumber as renumber_ticket
 from tsgen.archive.problems import format_problems, summary
 from tsgen.archive.schema import TICKET_SPEC
 from tsgen.stats.formats import format_csv, format_json, format_table
@@ -307,20 +307,22 @@ def serve(root: Path, dev_addr: str) -> None:
 @click.option("--path", "path", metavar="FILE",
               help="The file to renumber when OLD_ID names more than one ticket (after two branches took the same id).")
 @click.option("--base", metavar="REF",
-              help="Also treat the ids of every ticket on git revision REF (e.g. origin/main) as taken.")
+              help="Also treat the ids of every ticket and KB article on git revision REF (e.g. origin/main) as taken.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def renumber(old_id: str, root: Path, path: str | None, base: str | None, dry_run: bool) -> None:
-    """Give ticket OLD_ID the next free id of its creation day and rewrite every reference to it.
+    """Give ticket OLD_ID the next free id of its creation day (a KB article: the next free KB
+    number) and rewrite every reference to it.
 
     Renames the file (same folder) and rewrites whole-word mentions of OLD_ID in tickets/ and kb/
-    (id, related, duplicate_of, KB tickets, body text); every other byte stays as it was.
+    (id, related, duplicate_of, kb, KB tickets, body text); every other byte stays as it was.
     When OLD_ID names two files, choose one with --path; mentions elsewhere are then listed, not changed.
 
     Example: tsgen renumber TS202311020001 --base origin/main
+    KB article: tsgen renumber KB0013 --path kb/KB0013-vpn.md --base origin/main
     """
     root = _root(root)
     config = load_config(root)
-    taken = ticket_ids_at(root, base) if base else frozenset()
+    taken = ids_at(root, base) if base else frozenset()
     plan = renumber_ticket(root, config, old_id, path, taken, dry_run)
     verb = "would " if dry_run else ""
     for change in plan.changes:
