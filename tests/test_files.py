@@ -243,3 +243,17 @@ def test_build_copies_linked_images_inside_the_archive_and_a_theme_link_out_is_r
                                         "theme folder: tsgen never copies it into the site"):
         build_site(root, load_config(root))
     assert SECRET not in "".join(p.read_text(errors="replace") for p in (root / "site").rglob("*") if p.is_file())
+
+
+def test_read_file_judges_a_path_that_did_not_come_from_the_scan(root: Path, outside: Path) -> None:
+    from tsgen.archive.files import read_file
+
+    write(root, "kb/images/real.png", b"png")
+    os.symlink("real.png", root / "kb/images/alias.png")
+    os.symlink(outside / "secret.txt", root / "kb/images/leak.png")
+    os.mkfifo(root / "kb/images/pipe.png")
+    assert read_file(root, "kb/images/alias.png") == b"png"
+    with pytest.raises(PermissionError, match="outside the archive; tsgen never reads it"):
+        read_file(root, "kb/images/leak.png")
+    with pytest.raises(PermissionError, match="is not a regular file"):
+        read_file(root, "kb/images/pipe.png")  # and does not hang waiting for a writer

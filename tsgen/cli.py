@@ -18,7 +18,6 @@ from tsgen.errors import TsgenError
 from tsgen.repo.guard import guard_archive
 from tsgen.repo.history import changed_since as changed_paths
 from tsgen.archive.link import load_archive
-from tsgen.archive.load import iter_files
 from tsgen.stats.metrics import PERIODS, compute_periods
 from tsgen.archive.model import ERROR, WARNING
 from tsgen.repo.renumber import ids_at, renumber as renumber_ticket
@@ -92,8 +91,8 @@ def validate(root: Path, fmt: str, strict: bool, changed_since: str | None, base
     """
     root = _root(root)
     config = load_config(root)
-    paths = list(iter_files(root))
-    archive = load_archive(root, config, paths)
+    archive = load_archive(root, config)  # one scan of the files (archive/files.py) for both
+    paths = archive.documents
     problems = archive.problems
     if changed_since:
         changed = changed_paths(root, changed_since)

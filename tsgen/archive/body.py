@@ -82,17 +82,25 @@ def resources(body: str) -> Iterator[tuple[int, str, str]]:
     """
     import html
 
+    has_image, has_html = "![" in body, "<" in body
+    if not has_image and not has_html:  # most narratives: nothing here can load a file
+        return
     masked = _masked(body)
-    for m in IMAGE.finditer(masked):
-        yield m.start(), m.group(2), "image"
     definitions: dict[str, tuple[int, str]] = {}
-    for m in _REF_DEF.finditer(masked):
-        target = m.group(2)
-        definitions.setdefault(_label(m.group(1)), (m.start(), target[1:-1] if target.startswith("<") else target))
-    for m in _REF_IMAGE.finditer(masked):
-        label = _label(m.group(2) or m.group(1))
-        if label in definitions:
-            yield m.start(), definitions[label][1], "image (reference)"
+    if has_image:
+        for m in IMAGE.finditer(masked):
+            yield m.start(), m.group(2), "image"
+        if "]:" in masked:
+            for m in _REF_DEF.finditer(masked):
+                target = m.group(2)
+                definitions.setdefault(_label(m.group(1)),
+                                       (m.start(), target[1:-1] if target.startswith("<") else target))
+            for m in _REF_IMAGE.finditer(masked):
+                label = _label(m.group(2) or m.group(1))
+                if label in definitions:
+                    yield m.start(), definitions[label][1], "image (reference)"
+    if not has_html:
+        return
     for m in _TAG.finditer(masked):
         tag = m.group(1).lower()
         for a in _ATTR.finditer(m.group(2)):

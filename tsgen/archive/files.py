@@ -18,6 +18,7 @@ left out. Hidden files and folders (`.git`, `.DS_Store`) are skipped, as before.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -122,6 +123,9 @@ def _walk(root: Path, dirpath: str, rel: str, files: list[tuple[str, str]], foun
                     continue
                 real = os.path.realpath(entry.path)
                 mode = os.stat(real).st_mode
+            elif entry.is_file(follow_symlinks=False):  # the type comes with the listing: no stat call
+                files.append((path, entry.path))
+                continue
             else:
                 real = entry.path
                 mode = entry.stat(follow_symlinks=False).st_mode
@@ -151,15 +155,43 @@ def _classify(rel: str, real: str, folder: str, found: Found) -> None:
         found.assets.append((rel, Path(real)))
 
 
-def check_readable(root: Path, rel: str) -> Path:
-    """The file to open for archive path `rel`; OSError when it is a symlink that leads out of the archive.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
 
-    `scan` has judged every folder on the way; this re-checks the file itself, so a path that did not
-    come from `scan` cannot lead outside either.
+
+def _judge(root: Path, path: Path) -> None:
+    why = escapes(root, path)
+    if why is not None:
+        raise PermissionError(f"{why}; tsgen never reads it")
+
+
+def read_file(root: Path, rel: str) -> bytes:
+    """The bytes of archive file `rel`; OSError when it leads out of the archive or is not a regular file.
+
+    `scan` has judged every folder on the way; this re-judges the file itself, so a path that did
+    not come from `scan` cannot lead outside either. The common case costs nothing extra: the file
+    is opened without following a symlink, and only a symlink (ELOOP) is resolved and judged.
     """
     path = root / rel
-    if os.path.islink(path):
-        why = escapes(root, path)
-        if why is not None:
-            raise PermissionError(f"{why}; tsgen never reads it")
-    return path
+    if not _NOFOLLOW and os.path.islink(path):  # no O_NOFOLLOW (Windows): look before opening
+        _judge(root, path)
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        _judge(root, path)
+        fd = os.open(os.path.realpath(path), os.O_RDONLY | _NONBLOCK)
+    try:
+        size = os.fstat(fd)
+        if not stat.S_ISREG(size.st_mode):
+            raise PermissionError("is not a regular file (a pipe, socket or device); tsgen never reads it")
+        data = os.read(fd, size.st_size + 1)  # one read for the whole file (faster than Path.read_bytes)
+        if len(data) == size.st_size:
+            return data
+        parts = [data]  # it changed meanwhile, or a short read: read on to the end
+        while more := os.read(fd, 1 << 16):
+            parts.append(more)
+        return b"".join(parts)
+    finally:
+        os.close(fd)

@@ -23,8 +23,9 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
     found = scan(root)  # also when `paths` are given: the files that may not be read are errors
     archive.problems.extend(found.problems)
     archive.assets = found.assets
+    archive.documents = paths if paths is not None else found.documents
     with _cycle_collector_paused():
-        for path, kind in (paths if paths is not None else found.documents):
+        for path, kind in archive.documents:
             raw, problems = read_document(root, path, kind)
             archive.problems.extend(problems)
             if raw is None:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import frontmatter
 import yaml
 
-from tsgen.archive.files import KINDS, check_readable, scan
+from tsgen.archive.files import KINDS, read_file, scan
 from tsgen.archive.model import ERROR, Problem, RawDocument
 
 try:  # the C loader is several times faster; fall back for builds of PyYAML without libyaml
@@ -259,7 +259,7 @@ def _other_front_matter(text: str) -> str | None:
 def read_document(root: Path, path: str, kind: str) -> tuple[RawDocument | None, list[Problem]]:
     """Read one file of the archive from disk."""
     try:
-        data = check_readable(root, path).read_bytes()
+        data = read_file(root, path)
     except OSError as exc:
         return None, [Problem(path, 0, "", f"cannot read file: {exc.strerror or exc}")]
     text, problem = decode(data, path)

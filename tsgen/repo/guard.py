@@ -37,7 +37,7 @@ from typing import Any, Callable
 from tsgen.config import Config
 from tsgen.repo.history import GitArchive, open_git
 from tsgen.repo.renumber import kb_name_id
-from tsgen.archive.files import check_readable
+from tsgen.archive.files import read_file
 from tsgen.archive.load import decode, iter_files, parse_front_matter
 from tsgen.archive.model import Problem, Ticket
 from tsgen.archive.validate import KB_ID, validate_ticket
@@ -168,13 +168,15 @@ def _revision(git: GitArchive, sha: str, config: Config, folder: str = "tickets"
     return _Versions(set(listed), lambda p: git.read_blobs([listed[p]])[listed[p]], config)
 
 
-def _working_tree(root: Path, config: Config, kind: str = "ticket") -> _Versions:
+def _working_tree(root: Path, config: Config, kind: str = "ticket",
+                  documents: list[tuple[str, str]] | None = None) -> _Versions:
     def read(path: str) -> bytes | None:
         try:
-            return check_readable(root, path).read_bytes()
+            return read_file(root, path)
         except OSError:
             return None
-    return _Versions({p for p, k in iter_files(root) if k == kind}, read, config)
+    listed = documents if documents is not None else iter_files(root)
+    return _Versions({p for p, k in listed if k == kind}, read, config)
 
 
 def guard_archive(root: Path, config: Config, ref: str) -> list[Problem]:
@@ -187,16 +189,17 @@ def guard_archive(root: Path, config: Config, ref: str) -> list[Problem]:
     if not touched and not touched_kb:
         return []
     base_sha = git.merge_base(ref)
+    documents = list(iter_files(root))
     problems: list[Problem] = []
     if touched:
         on_ref = _revision(git, ref_sha, config)
         at_base = on_ref if base_sha == ref_sha else _revision(git, base_sha, config)
-        now = _working_tree(root, config)
+        now = _working_tree(root, config, "ticket", documents)
         problems += check_changes(touched, on_ref, at_base, now, ref, ref_sha[:7], git.prefix)
     if touched_kb and base_sha != ref_sha:  # REF itself as the merge base: nothing was added there since
         on_ref = _revision(git, ref_sha, config, "kb")
         at_base = _revision(git, base_sha, config, "kb")
-        now = _working_tree(root, config, "kb")
+        now = _working_tree(root, config, "kb", documents)
         problems += check_kb_changes(touched_kb, on_ref, at_base, now, ref, ref_sha[:7])
     return problems
 

@@ -35,7 +35,7 @@ from tsgen.archive.clock import parse_datetime
 from tsgen.config import Config
 from tsgen.errors import ArchiveError
 from tsgen.repo.history import open_git
-from tsgen.archive.files import check_readable
+from tsgen.archive.files import read_file
 from tsgen.archive.load import decode, iter_files, parse_front_matter
 from tsgen.archive.validate import KB_ID, ticket_id_pattern
 
@@ -139,7 +139,7 @@ def plan_renumber(root: Path, config: Config, old_id: str, path: str | None = No
     files: dict[str, bytes] = {}
     for rel, _kind in iter_files(root):
         try:
-            files[rel] = check_readable(root, rel).read_bytes()
+            files[rel] = read_file(root, rel)
         except OSError as exc:
             raise ArchiveError(f"{rel}: cannot read file: {exc.strerror or exc}") from None
     if not m:
