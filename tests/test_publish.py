@@ -132,3 +132,30 @@ def test_a_site_dir_that_would_replace_the_sources_is_refused(root: Path, where:
     assert result.exit_code == 1
     assert "refusing to replace it" in result.stderr
     assert digest(root / "kb") == before
+
+
+def test_a_site_folder_named_by_the_repository_must_stay_inside_it(root: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "precious"
+    write(elsewhere, "keep.txt", "data")
+    os.symlink(elsewhere, root / "site")  # committed by a pull request
+    result = run_cli(["build", "--quiet", "--root", root])
+    assert_clean(result)
+    assert result.exit_code == 1
+    assert f"leads to {elsewhere}, outside the archive; refusing to replace it" in result.stderr
+    assert (elsewhere / "keep.txt").read_text() == "data"
+
+    os.unlink(root / "site")
+    write(root, "mkdocs.yml", f"site_name: x\nsite_dir: {elsewhere}\n")
+    result = run_cli(["build", "--quiet", "--root", root])
+    assert result.exit_code == 1 and "outside the archive; refusing to replace it" in result.stderr
+    assert (elsewhere / "keep.txt").read_text() == "data"
+
+
+def test_a_linked_build_folder_is_refused(root: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "precious"
+    write(elsewhere, "keep.txt", "data")
+    os.symlink(elsewhere, root / ".tsgen")
+    result = run_cli(["build", "--quiet", "--root", root])
+    assert_clean(result)
+    assert result.exit_code == 1 and ".tsgen is a symlink; tsgen writes and removes files there" in result.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]

@@ -98,7 +98,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
                today: date | None = None) -> tuple[Generated, list[str], float]:
     """Generate the pages and run MkDocs into `site_dir` (default site/); returns (generated, warnings, seconds)."""
     start = time.perf_counter()
-    site = publish.target(root, site_dir or configured_site_dir(root))
+    site = publish.target(root, site_dir or configured_site_dir(root), explicit=site_dir is not None)
     runs: list[MkDocsRun] = []
 
     def prepare(nav: list[Any]) -> None:  # MkDocs' configuration and jieba load while the last pages are written

@@ -48,6 +48,10 @@ def build_paths(root: Path) -> tuple[Path, Path]:
     """(build folder, docs folder) of an archive; refuses a layout that would write into the sources."""
     build = root / BUILD_DIR
     docs = build / "docs"
+    for folder in (build, docs, build / THEME):  # tsgen writes and deletes in these: never through a link
+        if folder.is_symlink():
+            raise BuildError(f"{folder} is a symlink; tsgen writes and removes files there: remove the link "
+                             "(tsgen creates the folder itself)")
     for protected in ("tickets", "kb"):
         src = (root / protected).resolve()
         if docs.resolve() == src or src in docs.resolve().parents:

@@ -30,10 +30,19 @@ NEW, OLD = ".tsgen-new", ".tsgen-old"  # suffixes of the hidden folders beside t
 _PROTECTED = ("tickets", "kb", "templates", ".git", ".tsgen/docs", ".tsgen/theme")
 
 
-def target(root: Path, site: Path) -> Path:
-    """The real folder to replace; BuildError when replacing it would remove the archive's sources."""
+def target(root: Path, site: Path, explicit: bool = True) -> Path:
+    """The real folder to replace; BuildError when replacing it would remove the archive's sources.
+
+    A site folder named by the repository (mkdocs.yml's site_dir, or a committed `site` symlink)
+    must lead to a folder inside the archive: a pull request must not make the build replace
+    /usr or the runner's home. Only `--site-dir` on the command line (`explicit`) may lead outside.
+    """
+    given = site
     site = Path(os.path.realpath(site))
     real_root = Path(os.path.realpath(root))
+    if not explicit and real_root not in site.parents:
+        raise BuildError(f"the site folder {given} leads to {site}, outside the archive; refusing to replace it "
+                         "(name a folder outside the archive with --site-dir instead)")
     if site == real_root or site in real_root.parents:
         raise BuildError(f"the site folder {site} holds the whole archive; refusing to replace it "
                          "(choose an empty folder such as site/)")
