@@ -10,7 +10,7 @@ from typing import Iterator
 
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 CODE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`+[^`\n]*`+)", re.DOTALL | re.MULTILINE)
-IMAGE = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
+IMAGE = re.compile(r"(!\[[^\[\]]*\]\(\s*<?)([^)\s>]+)")  # alt stops at '[' too: linear on unclosed '!['s
 _NOT_A_FILE = re.compile(r"[a-z][a-z0-9+.-]*:|/|#", re.IGNORECASE)  # a URL, an absolute path or an anchor
 
 
@@ -46,16 +46,19 @@ def is_local_file(target: str) -> bool:
 
 # Everything in a body that makes the browser load a file: Markdown images (inline and reference
 # style), HTML src-like attributes and CSS url()/@import (in style attributes and <style> blocks).
-_REF_IMAGE = re.compile(r"!\[((?:[^\]\\]|\\.)*)\](?:\[((?:[^\]\\]|\\.)*)\])?(?![(\[:])")
-_REF_DEF = re.compile(r"^[ ]{0,3}\[((?:[^\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(<[^>\n]*>|\S+)", re.MULTILINE)
-_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+# Every repetition below stops at the next bracket or '<' (or is bounded), so a body full of
+# unclosed openers costs linear time, not quadratic.
+_REF_IMAGE = re.compile(r"!\[((?:[^\[\]\\]|\\.)*)\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(\[:])")
+_REF_DEF = re.compile(r"^[ ]{0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
+_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]{0,4000}\"|'[^']{0,4000}')*)>")
 _ATTR = re.compile(r"([^\s\"'=<>/`]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
-_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)(?:</style\s*>|$)", re.IGNORECASE | re.DOTALL)
+_STYLE_BLOCK = re.compile(r"<style\b[^<>]*>(.*?)(?=</style|<style|\Z)", re.IGNORECASE | re.DOTALL)
 _CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:\"([^\"]*)\"|'([^']*)')",
                       re.IGNORECASE)
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)")
-_SRC_ATTRS = {"src", "srcset", "poster", "background", "data", "href"}  # href: <link>, <image>, <use>
-_SRC_ONLY_ON = {"href": {"link", "image", "use", "feimage"}, "data": {"object"}}
+_SRC_ATTRS = {"src", "srcset", "poster", "background", "data", "href", "xlink:href"}  # href: <link>, <image>, <use>
+_SRC_ONLY_ON = {"href": {"link", "image", "use", "feimage"}, "xlink:href": {"image", "use", "feimage"},
+                "data": {"object"}}
 
 
 def _masked(body: str) -> str:

@@ -248,17 +248,19 @@ def _archived(path: str, on_ref: _Record, at_base: _Versions, now: _Versions, to
 def _id_reuse(path: str, current: _Record, on_ref: _Versions, at_base: _Versions, now: _Versions,
               where: str, ref: str, prefix: str) -> list[Problem]:
     tid = current.id
+    line = current.lines.get("id", 1)
+    if path in on_ref and path not in at_base and on_ref.text(path) != now.text(path):
+        theirs = on_ref.get(path)  # added on both sides: a collision whatever the fields say
+        shown = f"another ticket ({theirs.describe()})" if theirs is not None else "another file"
+        return [Problem(path, line, "id", f"id collision: {path} was also added {where} after this branch left it, "
+                        f"as {shown}: both branches took {tid}. Give this ticket its "
+                        f"own id with `tsgen renumber {tid} --path {path} --base {ref}`")]
     other_path = on_ref.by_stem.get(tid)
     if other_path is None:
         return []
     other = on_ref.get(other_path)
     if other is None:
         return []
-    line = current.lines.get("id", 1)
-    if other_path == path and path not in at_base and on_ref.text(path) != now.text(path):
-        return [Problem(path, line, "id", f"id collision: {path} was also added {where} after this branch left it, "
-                        f"as another ticket ({other.describe()}): both branches took {tid}. Give this ticket its "
-                        f"own id with `tsgen renumber {tid} --path {path} --base {ref}`")]
     if other_path == path:
         if _same_ticket(other, current):
             return []
