@@ -257,3 +257,14 @@ def test_read_file_judges_a_path_that_did_not_come_from_the_scan(root: Path, out
         read_file(root, "kb/images/leak.png")
     with pytest.raises(PermissionError, match="is not a regular file"):
         read_file(root, "kb/images/pipe.png")  # and does not hang waiting for a writer
+
+
+@pytest.mark.parametrize("link", [True, False])
+def test_a_theme_folder_outside_the_archive_is_refused(root: Path, outside: Path, link: bool) -> None:
+    if link:
+        os.symlink(outside / "dir", root / "overrides")
+    custom = "overrides" if link else str(outside / "dir")
+    write(root, "mkdocs.yml", f"site_name: x\ntheme:\n  name: material\n  custom_dir: {custom}\n")
+    with pytest.raises(BuildError, match="outside the archive .or into a hidden folder.: tsgen never copies it"):
+        build_site(root, load_config(root))
+    assert not (root / ".tsgen/theme/env.txt").exists()

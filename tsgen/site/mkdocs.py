@@ -243,6 +243,10 @@ def write_theme(root: Path) -> tuple[Path, list[str]]:
     user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
     custom = (user.get("theme") or {}).get("custom_dir") if isinstance(user.get("theme"), dict) else None
     if custom and (root / custom).is_dir():
+        real, real_root = Path(os.path.realpath(root / custom)), Path(os.path.realpath(root))
+        if real_root not in real.parents or any(p.startswith(".") for p in real.relative_to(real_root).parts):
+            raise BuildError(f"theme.custom_dir {custom} leads to {real}, outside the archive (or into a hidden "
+                             "folder): tsgen never copies it into the site; keep the theme folder in the repository")
         shutil.copytree(root / custom, fresh, ignore=_links_out_of(root, root / custom))
     fresh.mkdir(parents=True, exist_ok=True)
     own = _own_template(root, "theme/main.html")
