@@ -159,3 +159,24 @@ def test_a_linked_build_folder_is_refused(root: Path, tmp_path: Path) -> None:
     assert_clean(result)
     assert result.exit_code == 1 and ".tsgen is a symlink; tsgen writes and removes files there" in result.stderr
     assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+
+
+def test_a_site_folder_that_cannot_be_renamed_gets_its_contents_replaced(root: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tsgen.site import publish
+
+    build_site(root, load_config(root))
+    (root / "site/.nojekyll").write_text("")
+    write(root, TICKET_PATH, ticket_text(title="第二版标题"))
+    real_rename = os.rename
+
+    def busy(src, dst):  # type: ignore[no-untyped-def]
+        if Path(dst) == root / "site" or Path(src) == root / "site":
+            raise OSError(16, "Device or resource busy", str(src))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(publish.os, "rename", busy)
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    build_site(root, load_config(root))
+    assert "第二版标题" in (root / "site/tickets/TS202310270001/index.html").read_text(encoding="utf-8")
+    assert (root / "site/.nojekyll").exists() and leftovers(root) == []

@@ -12,12 +12,15 @@ MkDocs cleans its site_dir in place and then writes page after page, so a build 
    step (Linux `renameat2(RENAME_EXCHANGE)`; elsewhere two renames, recovered by step 1 if a kill
    falls between them) and removes the old site.
 
-A site folder that is a symlink (site -> /var/www/kb) keeps its link; its target is replaced.
+A site folder that is a symlink (site -> /var/www/kb) keeps its link; its target is replaced. A
+site folder that cannot be renamed (a mount point) has its contents replaced once the new site is
+complete instead.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import ctypes.util
 import os
 import shutil
@@ -63,6 +66,14 @@ def _beside(site: Path, suffix: str) -> Path:
 
 def prepare(site: Path) -> Path:
     """Clean up after a killed build and return an empty folder beside `site` to build into."""
+    try:
+        return _prepare(site)
+    except OSError as exc:
+        raise BuildError(f"cannot prepare a folder beside the site folder {site} to build into: "
+                         f"{exc.strerror or exc} ({exc.filename or site.parent})") from None
+
+
+def _prepare(site: Path) -> Path:
     fresh, old = _beside(site, NEW), _beside(site, OLD)
     if old.exists():
         if not site.exists():  # killed between the two renames of a swap: the old site is the good one
@@ -95,6 +106,30 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def swap(site: Path) -> None:
     """Put the finished build in place of `site`, keeping the old site's hidden entries, and remove the old one."""
+    try:
+        _swap(site)
+    except OSError as exc:
+        if exc.errno not in (errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES) or not site.is_dir():
+            raise BuildError(f"cannot put the new site in place of {site}: {exc.strerror or exc}") from None
+        _replace_contents(site, _beside(site, NEW))  # a mount point cannot be renamed
+
+
+def _replace_contents(site: Path, fresh: Path) -> None:
+    """Fallback when the site folder itself cannot be renamed (a mount point): replace what is inside it.
+
+    Not a single step; the new site is complete before the old one is touched.
+    """
+    for name in os.listdir(site):
+        if not name.startswith("."):
+            path = site / name
+            shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    for name in os.listdir(fresh):
+        if not (site / name).exists():
+            shutil.move(str(fresh / name), str(site / name))
+    shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _swap(site: Path) -> None:
     fresh, old = _beside(site, NEW), _beside(site, OLD)
     if not site.exists():
         os.rename(fresh, site)
