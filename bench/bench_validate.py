@@ -5,7 +5,7 @@ best of --repeat with the two alternating (so neither always runs on a warmer ca
 
 - baseline: for every .md file under tickets/ and kb/: read the bytes, decode UTF-8, split on the
   '---' fences, yaml.load(front matter, Loader=yaml.CSafeLoader);
-- tsgen: the whole `tsgen validate` pipeline: load_config, iter_files, link.load_archive (read,
+- tsgen: the whole `tsgen validate` pipeline: load_config, link.load_archive (scan the files, read,
   decode, parse with line numbers, validate, link) and format_problems.
 
 Peak memory is the peak resident set size (ru_maxrss from os.wait4) of a separate process running
@@ -32,7 +32,6 @@ from synth import baseline_load, generate  # noqa: E402
 
 from tsgen.config import load_config  # noqa: E402
 from tsgen.archive.link import load_archive  # noqa: E402
-from tsgen.archive.load import iter_files  # noqa: E402
 from tsgen.archive.problems import format_problems  # noqa: E402
 
 RATIO_TARGET = 1.3
@@ -45,8 +44,8 @@ baseline = baseline_load  # the same baseline in every benchmark
 def tsgen_validate(root: Path) -> tuple[int, int, int]:
     """What `tsgen validate` does, minus printing; return (files, errors, warnings)."""
     config = load_config(root)
-    paths = list(iter_files(root))
-    archive = load_archive(root, config, paths)
+    archive = load_archive(root, config)
+    paths = archive.documents
     format_problems(archive.problems, "text")
     return len(paths), len(archive.errors), len(archive.warnings)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from conftest import assert_clean, run_cli, ticket_path, ticket_text
+from conftest import assert_clean, kb_text, run_cli, ticket_path, ticket_text
 from gitutil import ALICE, BOB, CAROL, GitRepo, git_env  # noqa: F401  (git_env is a fixture)
 
 ARCHIVED = "TS202311010001"
@@ -175,13 +175,12 @@ def test_same_id_for_a_different_ticket_fails_then_renumber_fixes_it(repo: GitRe
     result = validate(repo, "--base", "main")
 
     assert result.exit_code == 1
-    assert result.stdout == (
-        f"{PN}:2: error: id: id {NEW} was 'VPN 断线', created 2023-11-02 09:15+08:00, on main ({short(repo)}); "
-        f"now it names a different ticket ('打印机无法连接', created 2023-11-02 10:40+08:00). Give this ticket its own "
-        f"id with `tsgen renumber {NEW} --base main`, then bring the original back with "
-        f"`git checkout main -- {PN}`\n")
+    assert result.stdout == (  # the path did not exist when `work` left main: both branches added it
+        f"{PN}:2: error: id: id collision: {PN} was also added on main ({short(repo)}) after this branch left it, "
+        f"as another ticket ('VPN 断线', created 2023-11-02 09:15+08:00): both branches took {NEW}. Give this "
+        f"ticket its own id with `tsgen renumber {NEW} --path {PN} --base main`\n")
 
-    fixed = run_cli(["renumber", NEW, "--root", repo.path, "--base", "main"])
+    fixed = run_cli(["renumber", NEW, "--root", repo.path, "--path", PN, "--base", "main"])
     assert fixed.exit_code == 0, fixed.output
     renumbered = ticket_path("TS202311020002")
     assert fixed.stdout == f"rename {PN} -> {renumbered}\n"
@@ -289,3 +288,126 @@ def test_an_archive_in_a_subfolder_of_the_repository(tmp_path: Path, git_env: No
                                     f"with `git checkout main -- support/{PA}`")
     changed = run_cli(["validate", "--root", repo.path / "support", "--changed-since", "main"])
     assert changed.exit_code == 0 and "0 files checked" in changed.output
+
+
+# --- both branches add the same path; KB ids; shallow clones ---------------------------------------
+
+def both_branches_add(repo: GitRepo, path: str, theirs: str, mine: str) -> None:
+    """`first` adds `path` with `theirs` and is merged into main; `work` (HEAD) adds it with `mine`."""
+    repo.git("switch", "-q", "-c", "first", "main")
+    repo.write(path, theirs)
+    repo.commit("first branch adds it", CAROL)
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge first", "first")
+    repo.git("switch", "-q", "work")
+    repo.write(path, mine)
+    repo.commit("my branch adds it", BOB)
+
+
+def test_the_same_path_added_on_both_sides_with_the_same_created_is_a_collision(repo: GitRepo) -> None:
+    both_branches_add(repo, PN, new_text("VPN 断线", "2023-11-02 09:15"), new_text("打印机无法连接", "2023-11-02 09:15"))
+
+    result = validate(repo, "--base", "main")
+
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{PN}:2: error: id: id collision: {PN} was also added on main ({short(repo)}) after this branch left it, "
+        f"as another ticket ('VPN 断线', created 2023-11-02 09:15+08:00): both branches took {NEW}. Give this "
+        f"ticket its own id with `tsgen renumber {NEW} --path {PN} --base main`\n")
+    fixed = run_cli(["renumber", NEW, "--root", repo.path, "--path", PN, "--base", "main"])
+    assert fixed.exit_code == 0, fixed.output
+    repo.commit("renumber", BOB)
+    assert validate(repo, "--base", "main").exit_code == 0
+    repo.git("merge", "-q", "--no-edit", "main")  # merges cleanly: both tickets side by side
+    assert validate(repo, "--base", "main").exit_code == 0
+
+
+def test_the_same_path_with_the_same_fields_but_another_body_is_a_collision_too(repo: GitRepo) -> None:
+    theirs = new_text("VPN 断线", "2023-11-02 09:15")
+    both_branches_add(repo, PN, theirs, theirs.replace("客户A反馈登录后报错。", "另一位客户的问题。"))
+    result = validate(repo, "--base", "main")
+    assert result.exit_code == 1 and f"id collision: {PN} was also added on main" in result.stdout
+
+
+def test_the_very_same_file_on_both_sides_is_no_collision(repo: GitRepo) -> None:
+    same = new_text("VPN 断线", "2023-11-02 09:15")
+    both_branches_add(repo, PN, same, same.replace("\n", "\r\n"))  # line endings of a Windows checkout
+    assert validate(repo, "--base", "main").exit_code == 0
+
+
+KB_A, KB_B = "kb/KB0013-vpn.md", "kb/KB0013-printer.md"
+
+
+def test_two_branches_adding_the_same_kb_id_collide_and_renumber_moves_the_article(repo: GitRepo) -> None:
+    repo.git("switch", "-q", "-c", "first", "main")
+    repo.write(KB_A, kb_text(id="KB0013", title="VPN 断线的处理"))
+    repo.commit("first branch writes KB0013", CAROL)
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge first", "first")
+    repo.git("switch", "-q", "work")
+    repo.write(KB_B, kb_text(id="KB0013", title="打印机无法连接的处理"))
+    repo.write(PP, pending_text(kb="KB0013"))  # my ticket links my article
+    repo.commit("my branch writes KB0013 too", BOB)
+
+    result = validate(repo, "--base", "main")
+
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{KB_B}:2: error: id: id collision: KB0013 is already used on main ({short(repo)}) by {KB_A} "
+        f"('VPN 断线的处理'), added after this branch left it: both branches took KB0013. Give this article its own "
+        f"id with `tsgen renumber KB0013 --path {KB_B} --base main`\n")
+
+    fixed = run_cli(["renumber", "KB0013", "--root", repo.path, "--path", KB_B, "--base", "main"])
+    assert fixed.exit_code == 0, fixed.output
+    assert fixed.stdout == f"rename {KB_B} -> kb/KB0014-printer.md\nupdate {PP} (1 mention)\n"
+    assert "id: KB0014" in (repo.path / "kb/KB0014-printer.md").read_text(encoding="utf-8")
+    assert "kb: KB0014" in (repo.path / PP).read_text(encoding="utf-8")
+    repo.commit("renumber my article", BOB)
+    assert validate(repo, "--base", "main").exit_code == 0
+    repo.git("merge", "-q", "--no-edit", "main")
+    assert validate(repo, "--base", "main").exit_code == 0
+
+
+def test_the_same_kb_path_added_on_both_sides_is_a_collision(repo: GitRepo) -> None:
+    both_branches_add(repo, "kb/KB0013.md", kb_text(id="KB0013", title="VPN 断线的处理"),
+                      kb_text(id="KB0013", title="打印机无法连接的处理"))
+    result = validate(repo, "--base", "main")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"kb/KB0013.md:2: error: id: id collision: kb/KB0013.md was also added on main ({short(repo)}) after this "
+        f"branch left it, as another article ('VPN 断线的处理'): both branches took KB0013. Give this article its own "
+        f"id with `tsgen renumber KB0013 --path kb/KB0013.md --base main`\n")
+
+
+def test_renaming_or_editing_an_article_and_what_main_gained_are_no_collision(repo: GitRepo) -> None:
+    repo.git("switch", "-q", "main")
+    repo.write("kb/KB0001-vpn.md", kb_text(id="KB0001"))
+    repo.commit("an article", ALICE)
+    repo.git("switch", "-q", "-C", "work")
+    repo.git("switch", "-q", "main")
+    repo.write("kb/KB0002-other.md", kb_text(id="KB0002", title="main's new article"))
+    repo.commit("main gains an article", CAROL)
+    repo.git("switch", "-q", "work")
+    repo.git("mv", "kb/KB0001-vpn.md", "kb/KB0001-vpn-timeout.md")
+    repo.write("kb/KB0001-vpn-timeout.md", kb_text(id="KB0001", title="VPN 超时"))
+    repo.commit("rename and edit my article", BOB)
+    assert validate(repo, "--base", "main").exit_code == 0
+
+
+def test_a_shallow_clone_without_a_merge_base_says_how_to_fix_it(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write(PN, new_text("打印机无法连接", "2023-11-02 10:40"))
+    repo.commit("my ticket", BOB)
+    repo.git("switch", "-q", "main")
+    repo.write(PP, pending_text(priority="P3"))
+    repo.commit("main moves on", CAROL)
+    clone = GitRepo(tmp_path / "clone", init=False)
+    clone.git("clone", "-q", "--depth", "1", "--branch", "work", f"file://{repo.path}", ".")
+    clone.git("fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main")
+
+    result = validate(clone, "--base", "origin/main")
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: origin/main and HEAD have no common history in this clone because it is shallow (only the newest "
+        "commits were fetched), so the branch's changes cannot be told apart: fetch the whole history "
+        "(actions/checkout with `fetch-depth: 0`, `GIT_DEPTH: 0` on GitLab, or `git fetch --unshallow` here)")

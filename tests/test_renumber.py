@@ -106,7 +106,7 @@ def test_clean_errors(archive: Path) -> None:
         assert result.exit_code == 1, result.output
         return result.output.strip()
 
-    assert error("TS20231102") == "Error: expected a ticket id like TS202310270001, got 'TS20231102'"
+    assert error("TS20231102") == "Error: expected a ticket id like TS202310270001 or a KB id like KB0013, got 'TS20231102'"
     assert error("TS202311020099") == (f"Error: no ticket TS202311020099 under {archive / 'tickets'} "
                                        "(no file TS202311020099.md, no `id: TS202311020099`)")
     assert error(OLD, "--path", P_OTHER) == (f"Error: --path {P_OTHER}: expected one of the files holding {OLD} "
@@ -158,3 +158,35 @@ def test_unknown_base_is_a_clean_error(tmp_path: Path, git_env: None) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: unknown git revision 'origin/main'")
     assert (repo.path / P_OLD).is_file()
+
+
+def test_renumber_moves_a_kb_article_and_its_references(archive: Path) -> None:
+    write(archive, P_OTHER, referring_ticket().replace("---\n\n", "kb: [KB0001, KB0002]\n---\n\n", 1)
+          + "\n见 [文章](../../../kb/KB0001-vpn.md)；KB00010 与 KB0009 不是它。\n")
+    before = (archive / KB).read_bytes()
+
+    result = run_cli(["renumber", "KB0001", "--root", archive])
+
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    # KB0009 is mentioned, KB00010 is a mention of number 10: the next free number is 11
+    assert result.stdout == f"rename {KB} -> kb/KB0011-vpn.md\nupdate {P_OTHER} (2 mentions)\n"
+    assert not (archive / KB).exists()
+    assert (archive / "kb/KB0011-vpn.md").read_bytes() == before.replace(b"KB0001", b"KB0011")  # BOM and CRLF kept
+    text = (archive / P_OTHER).read_text(encoding="utf-8")
+    assert "kb: [KB0011, KB0002]" in text and "(../../../kb/KB0011-vpn.md)" in text and "KB00010" in text
+    valid = run_cli(["validate", "--root", archive])
+    assert "KB0011" not in valid.stdout, valid.output
+
+
+def test_a_kb_id_in_two_files_needs_path(archive: Path) -> None:
+    write(archive, "kb/KB0001-other.md", kb_text(id="KB0001", title="另一篇"))
+    ambiguous = run_cli(["renumber", "KB0001", "--root", archive])
+    assert ambiguous.exit_code == 1
+    assert ("Error: KB0001 names 2 articles: kb/KB0001-other.md, kb/KB0001-vpn.md; choose the one to renumber "
+            "with --path") in ambiguous.output
+    fixed = run_cli(["renumber", "KB0001", "--root", archive, "--path", "kb/KB0001-other.md"])
+    assert fixed.exit_code == 0, fixed.output
+    assert fixed.stdout == "rename kb/KB0001-other.md -> kb/KB0003-other.md\n"
+    missing = run_cli(["renumber", "KB0077", "--root", archive])
+    assert missing.exit_code == 1 and "no KB article KB0077 under" in missing.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,14 +19,13 @@ from tsgen.errors import TsgenError
 from tsgen.repo.guard import guard_archive
 from tsgen.repo.history import changed_since as changed_paths
 from tsgen.archive.link import load_archive
-from tsgen.archive.load import iter_files
 from tsgen.stats.digest import FORMATS as DIGEST_FORMATS, default_period
 from tsgen.stats.metrics import PERIODS, compute_periods, ticket_facts, trim_empty, window_start
 from tsgen.site.mkdocs import directory_urls
 from tsgen.site.render_stats import digest_of, site_link
 from tsgen.archive.privacy import Masker
 from tsgen.archive.model import ERROR, WARNING
-from tsgen.repo.renumber import renumber as renumber_ticket, ticket_ids_at
+from tsgen.repo.renumber import ids_at, renumber as renumber_ticket
 from tsgen.archive.problems import format_problems, summary
 from tsgen.archive.schema import TICKET_SPEC
 from tsgen.stats.formats import format_csv, format_json, format_table, format_workload_csv
@@ -100,8 +99,8 @@ def validate(root: Path, fmt: str, strict: bool, changed_since: str | None, base
     """
     root = _root(root)
     config = load_config(root)
-    paths = list(iter_files(root))
-    archive = load_archive(root, config, paths)
+    archive = load_archive(root, config)  # one scan of the files (archive/files.py) for both
+    paths = archive.documents
     problems = archive.problems
     if changed_since:
         changed = changed_paths(root, changed_since)
@@ -374,7 +373,8 @@ def _progress(message: str) -> None:
 @main.command()
 @ROOT_OPTION
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site (default: site/ in the archive).")
+              help="Where to write the site (default: mkdocs.yml's site_dir, else site/ in the archive); "
+                   "it is replaced only once the new site is complete.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
 def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
     """Validate, render every page into .tsgen/docs, and build the static site with MkDocs Material.
@@ -383,6 +383,7 @@ def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
     pages written, tickets, articles, warnings, seconds. Example: tsgen build && open site/index.html
     """
     from tsgen.site.build import InvalidArchive, build_site
+    from tsgen.site.mkdocs import configured_site_dir
 
     root = _root(root)
     config = load_config(root)
@@ -398,7 +399,7 @@ def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
         if len(warnings) > MAX_LISTED_WARNINGS:
             click.echo(f"... and {len(warnings) - MAX_LISTED_WARNINGS} more warnings; "
                        "`tsgen validate` lists them all", err=True)
-    out = (site_dir or root / "site")
+    out = site_dir or configured_site_dir(root)
     click.echo(f"Built {len(gen.rendered.pages)} pages ({len(gen.archive.tickets)} tickets, "
                f"{len(gen.archive.articles)} articles) into {out} with {len(warnings)} "
                f"warning{'s' * (len(warnings) != 1)} in {seconds:.1f} s")
@@ -427,20 +428,22 @@ def serve(root: Path, dev_addr: str) -> None:
 @click.option("--path", "path", metavar="FILE",
               help="The file to renumber when OLD_ID names more than one ticket (after two branches took the same id).")
 @click.option("--base", metavar="REF",
-              help="Also treat the ids of every ticket on git revision REF (e.g. origin/main) as taken.")
+              help="Also treat the ids of every ticket and KB article on git revision REF (e.g. origin/main) as taken.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def renumber(old_id: str, root: Path, path: str | None, base: str | None, dry_run: bool) -> None:
-    """Give ticket OLD_ID the next free id of its creation day and rewrite every reference to it.
+    """Give ticket OLD_ID the next free id of its creation day (a KB article: the next free KB
+    number) and rewrite every reference to it.
 
     Renames the file (same folder) and rewrites whole-word mentions of OLD_ID in tickets/ and kb/
-    (id, related, duplicate_of, KB tickets, body text); every other byte stays as it was.
+    (id, related, duplicate_of, kb, KB tickets, body text); every other byte stays as it was.
     When OLD_ID names two files, choose one with --path; mentions elsewhere are then listed, not changed.
 
     Example: tsgen renumber TS202311020001 --base origin/main
+    KB article: tsgen renumber KB0013 --path kb/KB0013-vpn.md --base origin/main
     """
     root = _root(root)
     config = load_config(root)
-    taken = ticket_ids_at(root, base) if base else frozenset()
+    taken = ids_at(root, base) if base else frozenset()
     plan = renumber_ticket(root, config, old_id, path, taken, dry_run)
     verb = "would " if dry_run else ""
     for change in plan.changes:

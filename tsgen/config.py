@@ -116,7 +116,7 @@ def _minutes(where: str, value: Any) -> dict[str, int]:
 def _clock(where: str, value: Any) -> time:
     if isinstance(value, int):  # YAML 1.1 reads 09:00 as a sexagesimal integer
         return time(value // 60, value % 60)
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value), re.ASCII)
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
         raise ConfigError(f"{where}: expected a time like \"09:00\", got {value!r}")
     return time(int(m.group(1)), int(m.group(2)))

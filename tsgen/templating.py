@@ -7,14 +7,19 @@ under new/ and init/ produce YAML and are not.
 from __future__ import annotations
 
 import json
+import os
 import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.loaders
 from markupsafe import Markup, escape
 from tsgen.stats.formats import percent
+
+from tsgen.archive.files import escapes
+from tsgen.errors import ArchiveError
 
 def _defaults() -> Path:
     """tsgen's own templates: the installed `tsgen.templates` package (the repository's templates/)."""
@@ -65,11 +70,32 @@ def code_spans(value: Any) -> Markup:
     return Markup(_CODE_SPAN.sub(r"<code>\1</code>", str(escape("" if value is None else value))))
 
 
+class ArchiveTemplates(jinja2.FileSystemLoader):
+    """The archive's own templates/: a template that is a symlink leading out of templates/ is never read.
+
+    archive/files.py judges the path before Jinja2 opens it; `tsgen validate` reports the same file.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(str(root / "templates"))
+        self.root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses '..' in a template name
+        path = self.root / "templates" / "/".join(pieces)
+        if os.path.lexists(path):
+            why = escapes(self.root, path, ("templates",))
+            if why is not None:
+                raise ArchiveError(f"templates/{'/'.join(pieces)} {why}: tsgen never reads it; "
+                                   "put the template itself there")
+        return super().get_source(environment, template)
+
+
 def environment(root: Path | None) -> jinja2.Environment:
     """The template environment for an archive at `root` (its templates/ override the defaults)."""
     loaders: list[jinja2.BaseLoader] = []
     if root is not None and (root / "templates").is_dir() and (root / "templates").resolve() != DEFAULTS.resolve():
-        loaders.append(jinja2.FileSystemLoader(str(root / "templates")))
+        loaders.append(ArchiveTemplates(root))
     loaders.append(jinja2.FileSystemLoader(str(DEFAULTS)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),

@@ -10,7 +10,7 @@ from typing import Iterator
 
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 CODE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`+[^`\n]*`+)", re.DOTALL | re.MULTILINE)
-IMAGE = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
+IMAGE = re.compile(r"(!\[[^\[\]]*\]\(\s*<?)([^)\s>]+)")  # alt stops at '[' too: linear on unclosed '!['s
 _NOT_A_FILE = re.compile(r"[a-z][a-z0-9+.-]*:|/|#", re.IGNORECASE)  # a URL, an absolute path or an anchor
 
 
@@ -114,3 +114,81 @@ def separate_list_items(body: str) -> str:
             previous = (bool(item), len(item.group(1).expandtabs(4)) if item else 0)
         out.append(line)
     return "\n".join(out)
+
+
+# Everything in a body that makes the browser load a file: Markdown images (inline and reference
+# style), HTML src-like attributes and CSS url()/@import (in style attributes and <style> blocks).
+# Every repetition below stops at the next bracket or '<' (or is bounded), so a body full of
+# unclosed openers costs linear time, not quadratic.
+_REF_IMAGE = re.compile(r"!\[((?:[^\[\]\\]|\\.)*)\](?:\[((?:[^\[\]\\]|\\.)*)\])?(?![(\[:])")
+_REF_DEF = re.compile(r"^[ ]{0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)", re.MULTILINE)
+_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]{0,4000}\"|'[^']{0,4000}')*)>")
+_ATTR = re.compile(r"([^\s\"'=<>/`]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+_STYLE_BLOCK = re.compile(r"<style\b[^<>]*>(.*?)(?=</style|<style|\Z)", re.IGNORECASE | re.DOTALL)
+_CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:\"([^\"]*)\"|'([^']*)')",
+                      re.IGNORECASE)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)")
+_SRC_ATTRS = {"src", "srcset", "poster", "background", "data", "href", "xlink:href"}  # href: <link>, <image>, <use>
+_SRC_ONLY_ON = {"href": {"link", "image", "use", "feimage"}, "xlink:href": {"image", "use", "feimage"},
+                "data": {"object"}}
+
+
+def _masked(body: str) -> str:
+    def blank(m: re.Match[str]) -> str:  # same length, same newlines: offsets and lines stay true
+        return re.sub(r"[^\n]", " ", m.group(0))
+    return CODE.sub(blank, COMMENT.sub(blank, body))
+
+
+def _label(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _css_urls(css: str, offset: int) -> Iterator[tuple[int, str, str]]:
+    text = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
+    for m in _CSS_URL.finditer(text):
+        yield offset, next(g for g in m.groups() if g is not None), "CSS url()"
+
+
+def resources(body: str) -> Iterator[tuple[int, str, str]]:
+    """(offset in body, target, what) of every file the page would load, outside comments and code.
+
+    `what` says how it is referred to: "image", "image (reference)", "<img src>", "CSS url()".
+    HTML attribute values are read with their character references decoded, as a browser does.
+    """
+    import html
+
+    has_image, has_html = "![" in body, "<" in body
+    if not has_image and not has_html:  # most narratives: nothing here can load a file
+        return
+    masked = _masked(body)
+    definitions: dict[str, tuple[int, str]] = {}
+    if has_image:
+        for m in IMAGE.finditer(masked):
+            yield m.start(), m.group(2), "image"
+        if "]:" in masked:
+            for m in _REF_DEF.finditer(masked):
+                target = m.group(2)
+                definitions.setdefault(_label(m.group(1)),
+                                       (m.start(), target[1:-1] if target.startswith("<") else target))
+            for m in _REF_IMAGE.finditer(masked):
+                label = _label(m.group(2) or m.group(1))
+                if label in definitions:
+                    yield m.start(), definitions[label][1], "image (reference)"
+    if not has_html:
+        return
+    for m in _TAG.finditer(masked):
+        tag = m.group(1).lower()
+        for a in _ATTR.finditer(m.group(2)):
+            name, raw = a.group(1).lower(), a.group(2)
+            if raw is None:
+                continue
+            value = html.unescape(raw[1:-1] if raw[:1] in "\"'" else raw)
+            if name == "style":
+                yield from _css_urls(value, m.start())
+            elif name in _SRC_ATTRS and tag in _SRC_ONLY_ON.get(name, {tag}):
+                targets = [part.split()[0] for part in value.split(",") if part.split()] \
+                    if name == "srcset" else [value]
+                for target in targets:
+                    yield m.start(), target, f"<{tag} {name}>"
+    for m in _STYLE_BLOCK.finditer(masked):
+        yield from _css_urls(m.group(1), m.start())

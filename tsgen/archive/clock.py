@@ -9,8 +9,8 @@ from tsgen.config import Config
 
 _DATETIME = re.compile(
     r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?")
-_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?", re.ASCII)  # ASCII: \d alone also matches full-width digits
+_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", re.ASCII)
 DATETIME_HINT = "a date and time like 2023-10-27 10:00 (seconds and an offset such as +08:00 are optional)"
 
 

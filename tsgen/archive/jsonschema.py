@@ -19,8 +19,8 @@ _TEXT = {"type": ["string", "number"]}
 
 
 def _field(spec: FieldSpec, config: Config) -> dict[str, Any]:
-    ticket_id = {"type": "string", "pattern": rf"^{config.id_prefix}\d{{12}}$"}
-    kb_id = {"type": "string", "pattern": r"^KB\d{4,}$"}
+    ticket_id = {"type": "string", "pattern": rf"^{config.id_prefix}[0-9]{{12}}$"}
+    kb_id = {"type": "string", "pattern": r"^KB[0-9]{4,}$"}
     kind = spec.kind
     if kind == "enum":
         values = [v for c in spec.choices for v in (c.value, c.zh, *c.aliases)]

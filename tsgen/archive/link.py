@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from tsgen.archive.body import images, is_local_file
 from tsgen.config import Config
-from tsgen.archive.load import iter_files, read_document
+from tsgen.archive.files import scan
+from tsgen.archive.load import read_document
+from tsgen.archive.media import check_resources
 from tsgen.archive.model import WARNING, Archive, Article, Problem, RawDocument, Ticket
 from tsgen.archive.validate import KB_ID, ticket_id_pattern, validate_article, validate_ticket
 
@@ -21,8 +22,12 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
     raw_ids: dict[str, dict[str, tuple[str, int]]] = {"ticket": {}, "kb": {}}
     unreadable: dict[str, str] = {}  # the id a file that cannot be read is named for -> its path
     partial: list[RawDocument] = []  # read, but invalid: their references are still checked
+    found = scan(root)  # also when `paths` are given: the files that may not be read are errors
+    archive.problems.extend(found.problems)
+    archive.assets = found.assets
+    archive.documents = paths if paths is not None else found.documents
     with _cycle_collector_paused():
-        for path, kind in (paths if paths is not None else iter_files(root)):
+        for path, kind in archive.documents:
             raw, problems = read_document(root, path, kind)
             archive.problems.extend(problems)
             if raw is None:
@@ -35,9 +40,10 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
                 archive.tickets.setdefault(doc.id, doc)
             elif isinstance(doc, Article):
                 archive.articles.setdefault(doc.id, doc)
-                _check_images(root, doc, raw, archive.problems)
             else:
                 partial.append(raw)
+            if doc is not None:  # images, HTML src and CSS url(): of tickets and articles both
+                check_resources(root, raw.path, doc.body, raw.body_line, archive.problems)
         link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]),
              unreadable=unreadable, partial=partial)
     return archive
@@ -93,18 +99,6 @@ def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], 
         problems.append(Problem(raw.path, line, "id", f"duplicate id {value}: already used by {first_path}:{first_line}"))
     else:
         ids[value] = (raw.path, line)
-
-
-def _check_images(root: Path, article: Article, raw: RawDocument, problems: list[Problem]) -> None:
-    for offset, target in images(article.body):
-        line = raw.body_line + article.body.count("\n", 0, offset)
-        if target.startswith(("http:", "https:", "//")):
-            problems.append(Problem(raw.path, line, "body", f"image {target} is on another host: copy it next to "
-                                    "the article and link it relatively (the site must work offline)", WARNING))
-        elif is_local_file(target):
-            resolved = (root / PurePosixPath(raw.path).parent / target.split("#")[0]).resolve()
-            if not resolved.is_file():
-                problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
 
 
 def link(archive: Archive, known_tickets: set[str], known_kb: set[str], unreadable: dict[str, str] | None = None,

@@ -9,7 +9,6 @@ archive repeats its keys and values), and text, lists and mappings are built dir
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -17,6 +16,7 @@ from typing import Any, Callable, Iterator
 import frontmatter
 import yaml
 
+from tsgen.archive.files import KINDS, read_file, scan  # noqa: F401  (KINDS: load.KINDS as before)
 from tsgen.archive.model import ERROR, Problem, RawDocument
 from tsgen.archive.yaml_hints import yaml_hint
 
@@ -98,7 +98,6 @@ def _construct(loader: Any, node: yaml.Node) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-KINDS = {"tickets": "ticket", "kb": "kb"}
 _FENCE = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
 MAX_NODES = 20_000  # a hand-written front matter has a few hundred; more means an alias bomb
 MAX_DEPTH = 50  # it nests 3 or 4 levels; far deeper values would overflow Python's stack in later stages
@@ -106,19 +105,12 @@ _DEEP_INDENT = re.compile(r"^[ ?:-]{12}", re.MULTILINE)
 
 
 def iter_files(root: Path) -> Iterator[tuple[str, str]]:
-    """Yield (relative POSIX path, kind) for every .md file under tickets/ and kb/, sorted."""
-    for folder, kind in KINDS.items():
-        base = root / folder
-        if not base.is_dir():
-            continue
-        found: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            found.extend(f"{rel}/{name}" for name in filenames
-                         if name.endswith(".md") and not name.startswith("."))
-        for path in sorted(found):
-            yield path, kind
+    """Yield (relative POSIX path, kind) for every readable .md file under tickets/ and kb/, sorted.
+
+    The files come from `files.scan`, which leaves out (and reports) every file or folder that
+    leads outside the archive.
+    """
+    yield from scan(root).documents
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
@@ -281,7 +273,7 @@ def _other_front_matter(text: str) -> str | None:
 def read_document(root: Path, path: str, kind: str) -> tuple[RawDocument | None, list[Problem]]:
     """Read one file of the archive from disk."""
     try:
-        data = (root / path).read_bytes()
+        data = read_file(root, path)
     except OSError as exc:
         return None, [Problem(path, 0, "", f"cannot read file: {exc.strerror or exc}")]
     text, problem = decode(data, path)

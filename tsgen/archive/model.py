@@ -133,6 +133,10 @@ class Archive:
     tickets: dict[str, Ticket] = field(default_factory=dict)
     articles: dict[str, Article] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # the files of tickets/ and kb/ that are not Markdown (screenshots), checked by files.scan:
+    # (archive path, real file to copy); the site copies these and nothing else
+    assets: list[tuple[str, Path]] = field(default_factory=list)
+    documents: list[tuple[str, str]] = field(default_factory=list)  # (path, kind) of every file read
     # filled by link.py
     kb_backlinks: dict[str, list[str]] = field(default_factory=dict)        # KB id -> ticket ids (union, newest first)
     ticket_kb: dict[str, list[str]] = field(default_factory=dict)           # ticket id -> KB ids (union of both directions)

@@ -24,7 +24,7 @@ from tsgen.archive.sla import BREACHED, sla_of
 from tsgen.archive.yaml_hints import base60_hint
 from tsgen.archive.schema import EXTRA_LABELS, KB_FIELDS, KB_SECTIONS, KB_SPEC, TICKET_FIELDS, TICKET_SPEC, FieldSpec
 
-KB_ID = re.compile(r"KB\d{4,}")
+KB_ID = re.compile(r"KB[0-9]{4,}")  # ASCII digits: \d also matches full-width ones
 _REPORTED_AT = {"solution": "status", "resolved": "status", "escalated_to": "priority", "kb": "type",
                 "responded": "priority"}
 _LOOKUPS: dict[int, dict[str, str]] = {}
@@ -33,7 +33,7 @@ _LOOKUPS: dict[int, dict[str, str]] = {}
 @functools.lru_cache(maxsize=None)
 def ticket_id_pattern(prefix: str) -> re.Pattern[str]:
     """The one id parser: `<prefix><YYYYMMDD><NNNN>`, date and sequence as groups."""
-    return re.compile(rf"{re.escape(prefix)}(\d{{8}})(\d{{4}})")
+    return re.compile(rf"{re.escape(prefix)}([0-9]{{8}})([0-9]{{4}})")  # ASCII digits only
 
 
 class _Checker:

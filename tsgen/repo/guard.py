@@ -17,7 +17,14 @@ The rules, each breach an error naming the file and REF's short sha:
    REF names a different ticket: at the same path, a different ticket is one whose `created` and
    `title` both differ (changing one of them is an edit, changing both is a replacement); at
    another path it is an id collision (two branches each took the next free number) unless the
-   branch moved that very file. The message says to run `tsgen renumber`.
+   branch moved that very file. A ticket file that did not exist at the merge base and exists on
+   REF with other content was added by both sides: a collision too, whatever its fields (the
+   same `created` and a different title is still two tickets). The message says to run
+   `tsgen renumber`.
+3. KB ids are guarded the same way: a KB article the branch added or changed must not take an id
+   (the `KB####` of its file name or `id`) that an article added on REF since the branch left it
+   holds, at the same path with other content or at another path. `tsgen renumber KB####` moves
+   the branch's article to the next free KB id.
 """
 
 from __future__ import annotations
@@ -29,9 +36,11 @@ from typing import Any, Callable
 
 from tsgen.config import Config
 from tsgen.repo.history import GitArchive, open_git
+from tsgen.repo.renumber import kb_name_id
+from tsgen.archive.files import read_file
 from tsgen.archive.load import decode, iter_files, parse_front_matter
 from tsgen.archive.model import Problem, Ticket
-from tsgen.archive.validate import validate_ticket
+from tsgen.archive.validate import KB_ID, validate_ticket
 
 _NOT_COMPARED = {"path", "body", "lines"}
 
@@ -39,6 +48,11 @@ _NOT_COMPARED = {"path", "body", "lines"}
 def _is_ticket(path: str) -> bool:
     parts = PurePosixPath(path).parts
     return parts[0] == "tickets" and path.endswith(".md") and not any(p.startswith(".") for p in parts)
+
+
+def _is_kb(path: str) -> bool:
+    parts = PurePosixPath(path).parts
+    return parts[0] == "kb" and path.endswith(".md") and not any(p.startswith(".") for p in parts)
 
 
 @dataclasses.dataclass
@@ -142,34 +156,52 @@ class _Versions:
             self._cache[path] = _record(path, self._read(path), self._config)
         return self._cache[path]
 
+    def text(self, path: str) -> str | None:
+        """The file as text (BOM and CRLF normalised, so a checkout's line endings are no change)."""
+        data = self._read(path) if path in self.paths else None
+        return decode(data, path)[0] if data is not None else None
 
-def _revision(git: GitArchive, sha: str, config: Config) -> _Versions:
-    listed = git.list_files(sha, ("tickets",))
-    listed = {p: s for p, s in listed.items() if _is_ticket(p)}
+
+def _revision(git: GitArchive, sha: str, config: Config, folder: str = "tickets") -> _Versions:
+    listed = git.list_files(sha, (folder,))
+    listed = {p: s for p, s in listed.items() if (_is_ticket if folder == "tickets" else _is_kb)(p)}
     return _Versions(set(listed), lambda p: git.read_blobs([listed[p]])[listed[p]], config)
 
 
-def _working_tree(root: Path, config: Config) -> _Versions:
+def _working_tree(root: Path, config: Config, kind: str = "ticket",
+                  documents: list[tuple[str, str]] | None = None) -> _Versions:
     def read(path: str) -> bytes | None:
         try:
-            return (root / path).read_bytes()
+            return read_file(root, path)
         except OSError:
             return None
-    return _Versions({p for p, kind in iter_files(root) if kind == "ticket"}, read, config)
+    listed = documents if documents is not None else iter_files(root)
+    return _Versions({p for p, k in listed if k == kind}, read, config)
 
 
 def guard_archive(root: Path, config: Config, ref: str) -> list[Problem]:
     """Check the branch's changes to tickets/ against revision `ref` (see the module docstring)."""
     git = open_git(root)
     ref_sha = git.resolve(ref)
-    touched = sorted(p for p in git.changed_since(ref_sha, ("tickets",)) if _is_ticket(p))
-    if not touched:
+    changed = git.changed_since(ref, ("tickets", "kb"))  # by name: git's errors then name it too
+    touched = sorted(p for p in changed if _is_ticket(p))
+    touched_kb = sorted(p for p in changed if _is_kb(p))
+    if not touched and not touched_kb:
         return []
-    base_sha = git.merge_base(ref_sha)
-    on_ref = _revision(git, ref_sha, config)
-    at_base = on_ref if base_sha == ref_sha else _revision(git, base_sha, config)
-    now = _working_tree(root, config)
-    return check_changes(touched, on_ref, at_base, now, ref, ref_sha[:7], git.prefix)
+    base_sha = git.merge_base(ref)
+    documents = list(iter_files(root))
+    problems: list[Problem] = []
+    if touched:
+        on_ref = _revision(git, ref_sha, config)
+        at_base = on_ref if base_sha == ref_sha else _revision(git, base_sha, config)
+        now = _working_tree(root, config, "ticket", documents)
+        problems += check_changes(touched, on_ref, at_base, now, ref, ref_sha[:7], git.prefix)
+    if touched_kb and base_sha != ref_sha:  # REF itself as the merge base: nothing was added there since
+        on_ref = _revision(git, ref_sha, config, "kb")
+        at_base = _revision(git, base_sha, config, "kb")
+        now = _working_tree(root, config, "kb", documents)
+        problems += check_kb_changes(touched_kb, on_ref, at_base, now, ref, ref_sha[:7])
+    return problems
 
 
 def check_changes(touched: list[str], on_ref: _Versions, at_base: _Versions, now: _Versions,
@@ -216,13 +248,19 @@ def _archived(path: str, on_ref: _Record, at_base: _Versions, now: _Versions, to
 def _id_reuse(path: str, current: _Record, on_ref: _Versions, at_base: _Versions, now: _Versions,
               where: str, ref: str, prefix: str) -> list[Problem]:
     tid = current.id
+    line = current.lines.get("id", 1)
+    if path in on_ref and path not in at_base and on_ref.text(path) != now.text(path):
+        theirs = on_ref.get(path)  # added on both sides: a collision whatever the fields say
+        shown = f"another ticket ({theirs.describe()})" if theirs is not None else "another file"
+        return [Problem(path, line, "id", f"id collision: {path} was also added {where} after this branch left it, "
+                        f"as {shown}: both branches took {tid}. Give this ticket its "
+                        f"own id with `tsgen renumber {tid} --path {path} --base {ref}`")]
     other_path = on_ref.by_stem.get(tid)
     if other_path is None:
         return []
     other = on_ref.get(other_path)
     if other is None:
         return []
-    line = current.lines.get("id", 1)
     if other_path == path:
         if _same_ticket(other, current):
             return []
@@ -234,3 +272,44 @@ def _id_reuse(path: str, current: _Record, on_ref: _Versions, at_base: _Versions
     return [Problem(path, line, "id", f"id collision: {tid} is already used {where} by {other_path} "
                     f"({other.describe()}); give this new ticket its own id with "
                     f"`tsgen renumber {tid} --path {path} --base {ref}`")]
+
+
+def _kb_id(path: str, versions: _Versions) -> str | None:
+    """The id of a KB article: its `id` field when readable, else the one in its file name."""
+    text = versions.text(path)
+    raw = parse_front_matter(text, path, "kb")[0] if text is not None else None
+    declared = raw.meta.get("id") if raw is not None else None
+    if isinstance(declared, str) and KB_ID.fullmatch(declared.strip()):
+        return declared.strip()
+    return kb_name_id(path)
+
+
+def check_kb_changes(touched: list[str], on_ref: _Versions, at_base: _Versions, now: _Versions,
+                     ref: str, short: str) -> list[Problem]:
+    """Rule 3: a KB article the branch added or changed must not take an id that REF gained since the branch left it."""
+    where = f"on {ref} ({short})"
+    gained: dict[str, list[str]] = {}  # KB id -> articles on REF that were not there at the merge base
+    for path in sorted(on_ref.paths - at_base.paths):
+        kid = kb_name_id(path) or _kb_id(path, on_ref)
+        if kid:
+            gained.setdefault(kid, []).append(path)
+    problems: list[Problem] = []
+    for path in touched:
+        if path not in now:
+            continue
+        kid = _kb_id(path, now)
+        for other in gained.get(kid or "", []):
+            if other in now and other != path:
+                continue  # both files are in this checkout: validate reports the duplicate id itself
+            if other == path and on_ref.text(path) == now.text(path):
+                continue  # the very same file on both sides
+            raw = parse_front_matter(on_ref.text(other) or "", other, "kb")[0]
+            title = str(raw.meta.get("title", "")).strip() if raw is not None else ""
+            lines = parse_front_matter(now.text(path) or "", path, "kb")[0]
+            line = lines.key_lines.get("id", 1) if lines is not None else 1
+            what = (f"{path} was also added {where} after this branch left it, as another article ({title!r})"
+                    if other == path else
+                    f"{kid} is already used {where} by {other} ({title!r}), added after this branch left it")
+            problems.append(Problem(path, line, "id", f"id collision: {what}: both branches took {kid}. Give this "
+                                    f"article its own id with `tsgen renumber {kid} --path {path} --base {ref}`"))
+    return problems

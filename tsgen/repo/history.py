@@ -158,9 +158,15 @@ class GitArchive:
 
     def merge_base(self, ref: str) -> str:
         """The commit where HEAD's branch left `ref`: the point a pull request's changes start from."""
-        return self._run("merge_base", self.resolve(ref), "HEAD",
-                         failed=f"{ref} and HEAD have no common history (git merge-base found nothing): "
-                                "compare against the branch this one was made from").strip()
+        if self.shallow:
+            failed = (f"{ref} and HEAD have no common history in this clone because it is shallow (only the "
+                      "newest commits were fetched), so the branch's changes cannot be told apart: fetch the whole "
+                      "history (actions/checkout with `fetch-depth: 0`, `GIT_DEPTH: 0` on GitLab, or "
+                      "`git fetch --unshallow` here)")
+        else:
+            failed = (f"{ref} and HEAD have no common history (git merge-base found nothing): "
+                      "compare against the branch this one was made from")
+        return self._run("merge_base", self.resolve(ref), "HEAD", failed=failed).strip()
 
     def list_files(self, ref: str, folders: Iterable[str] = FOLDERS) -> dict[str, str]:
         """Archive path -> blob sha of every .md file under `folders` at revision `ref` (one git ls-tree)."""

@@ -17,7 +17,9 @@ from tsgen.repo.history import read_history
 from tsgen.archive.link import load_archive
 from tsgen.archive.model import ERROR, Archive, Problem
 from tsgen.site.render import Rendered, SiteRenderer
-from tsgen.site.mkdocs import DocsWriter, MkDocsRun, directory_urls, navigation, write_config, write_theme
+from tsgen.site import publish
+from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, directory_urls, navigation,
+                               write_config, write_theme)
 from tsgen.templating import environment
 
 Progress = Callable[[str], None]
@@ -99,20 +101,26 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
                today: date | None = None, now: datetime | None = None) -> tuple[Generated, list[str], float]:
     """Generate the pages and run MkDocs into `site_dir` (default site/); returns (generated, warnings, seconds)."""
     start = time.perf_counter()
-    site = site_dir or root / "site"
+    site = publish.target(root, site_dir or configured_site_dir(root), explicit=site_dir is not None)
     runs: list[MkDocsRun] = []
 
     def prepare(nav: list[Any]) -> None:  # MkDocs' configuration and jieba load while the last pages are written
         runs.append(MkDocsRun(write_config(root, nav, site, config.language)).prepare())
 
     gen = generate(root, config, progress, today, while_writing=prepare, now=now)
-    with _frozen_heap():
-        if progress is None:
-            mk_warnings = runs[0].build()
-        else:
-            progress("running MkDocs (Material) ...")
-            with _MkDocsProgress(len(gen.rendered.pages), progress):
-                mk_warnings = runs[0].build()
+    fresh = publish.prepare(site)  # MkDocs writes beside the site; a killed build leaves site/ as it was
+    try:
+        with _frozen_heap():
+            if progress is None:
+                mk_warnings = runs[0].build(fresh)
+            else:
+                progress("running MkDocs (Material) ...")
+                with _MkDocsProgress(len(gen.rendered.pages), progress):
+                    mk_warnings = runs[0].build(fresh)
+    except BaseException:  # a failure or Ctrl-C: the previous site stays, the half-built one goes
+        publish.discard(site)
+        raise
+    publish.swap(site)
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
 
 

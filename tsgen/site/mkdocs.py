@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
+from tsgen.archive.files import escapes
 from tsgen.site import docs_writer
 from tsgen.config import read_mkdocs_yml
 from tsgen.errors import BuildError
@@ -48,6 +49,10 @@ def build_paths(root: Path) -> tuple[Path, Path]:
     """(build folder, docs folder) of an archive; refuses a layout that would write into the sources."""
     build = root / BUILD_DIR
     docs = build / "docs"
+    for folder in (build, docs, build / THEME):  # tsgen writes and deletes in these: never through a link
+        if folder.is_symlink():
+            raise BuildError(f"{folder} is a symlink; tsgen writes and removes files there: remove the link "
+                             "(tsgen creates the folder itself)")
     for protected in ("tickets", "kb"):
         src = (root / protected).resolve()
         if docs.resolve() == src or src in docs.resolve().parents:
@@ -158,8 +163,7 @@ def _package_parent() -> str:
 
 def _own_asset(root: Path, name: str) -> Path:
     """tsgen's stylesheet or script: the archive's own templates/assets/ copy first, else the default."""
-    own = root / "templates" / name
-    return own if own.is_file() else DEFAULTS / name
+    return _own_template(root, name) or DEFAULTS / name
 
 
 def _same_file(source: Path, target: Path) -> bool:
@@ -186,6 +190,42 @@ def _swap(folder: Path, fresh: Path) -> None:
     shutil.rmtree(fresh)
 
 
+def _own_template(root: Path, name: str) -> Path | None:
+    """The archive's own templates/<name> when it has one; BuildError when it leads out of templates/."""
+    path = root / "templates" / name
+    if not os.path.lexists(path):
+        return None
+    why = escapes(root, path, ("templates",))
+    if why is not None:
+        raise BuildError(f"templates/{name} {why}: tsgen never reads it")
+    return path if path.is_file() else None
+
+
+def _links_out_of(root: Path, folder: Path) -> Callable[[str, list[str]], list[str]]:
+    """A copytree `ignore` that refuses a symlink in the theme folder leading out of it (and out of the archive's sources)."""
+    real = Path(os.path.realpath(folder))
+
+    def check(directory: str, names: list[str]) -> list[str]:
+        for name in names:
+            path = os.path.join(directory, name)
+            if not os.path.islink(path):
+                continue
+            target = Path(os.path.realpath(path))
+            if target != real and real not in target.parents and escapes(root, Path(path)) is not None:
+                shown = os.path.relpath(path, root)
+                raise BuildError(f"{shown} (in theme.custom_dir) is a symlink to {target}, outside the theme "
+                                 "folder: tsgen never copies it into the site; put the file itself there")
+        return []
+    return check
+
+
+def configured_site_dir(root: Path) -> Path:
+    """mkdocs.yml's site_dir (relative to mkdocs.yml, as MkDocs reads it), else site/."""
+    path = root / "mkdocs.yml"
+    value = read_mkdocs_yml(path).get("site_dir") if path.is_file() else None
+    return root / value if isinstance(value, str) and value.strip() else root / "site"
+
+
 def directory_urls(root: Path) -> bool:
     """mkdocs.yml's use_directory_urls (default true): how tsgen's own HTML links pages."""
     path = root / "mkdocs.yml"
@@ -208,14 +248,18 @@ def write_theme(root: Path) -> tuple[Path, list[str]]:
     user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
     custom = (user.get("theme") or {}).get("custom_dir") if isinstance(user.get("theme"), dict) else None
     if custom and (root / custom).is_dir():
-        shutil.copytree(root / custom, fresh)
+        real, real_root = Path(os.path.realpath(root / custom)), Path(os.path.realpath(root))
+        if real_root not in real.parents or any(p.startswith(".") for p in real.relative_to(real_root).parts):
+            raise BuildError(f"theme.custom_dir {custom} leads to {real}, outside the archive (or into a hidden "
+                             "folder): tsgen never copies it into the site; keep the theme folder in the repository")
+        shutil.copytree(root / custom, fresh, ignore=_links_out_of(root, root / custom))
     fresh.mkdir(parents=True, exist_ok=True)
-    own = root / "templates" / "theme" / "main.html"
+    own = _own_template(root, "theme/main.html")
     if (fresh / "main.html").exists():
         warnings.append(f"{custom}/main.html replaces tsgen's theme/main.html: it must place page.meta.tsgen_head "
                         "and page.meta.tsgen_foot around page.content (see tsgen's templates/theme/main.html)")
     else:
-        shutil.copyfile(own if own.is_file() else DEFAULTS / "theme" / "main.html", fresh / "main.html")
+        shutil.copyfile(own or DEFAULTS / "theme" / "main.html", fresh / "main.html")
     _swap(theme, fresh)
     return theme, warnings
 
@@ -335,12 +379,14 @@ class MkDocsRun:
             pass
         return self
 
-    def build(self) -> list[str]:
-        """Build the site; returns MkDocs' warnings (of both steps)."""
+    def build(self, site_dir: Path | None = None) -> list[str]:
+        """Build the site (into `site_dir` instead of the configured one, if given); returns MkDocs' warnings."""
         from mkdocs.commands.build import build
 
         if self.cfg is None:
             self.prepare()
+        if site_dir is not None:  # site/publish.py: a folder beside the site, swapped in when complete
+            self.cfg["site_dir"] = str(site_dir)
         with self._reported():
             build(self.cfg)
         return self.handler.messages

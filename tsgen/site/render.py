@@ -364,12 +364,7 @@ class SiteRenderer:
                    titles={a.id: a.title for a in self.archive.articles.values()})
 
     def _assets(self) -> None:
-        root = self.archive.root
-        for folder in ("kb", "tickets"):
-            base = root / folder
-            if not base.is_dir():
-                continue
-            for path in base.rglob("*"):
-                if path.is_file() and path.suffix.lower() != ".md" and not path.name.startswith("."):
-                    rel = self.masker.path(path.relative_to(root).as_posix())  # as the masked bodies link it
-                    self.out.assets.append((path, rel))
+        # only the files the loader's scan found readable (archive/files.py): never a symlink that
+        # leads outside the archive; named as the masked bodies link them
+        for rel, real in self.archive.assets:
+            self.out.assets.append((real, self.masker.path(rel)))
