@@ -283,3 +283,24 @@ def test_no_page_runs_script_in_chromium(corpus: Path) -> None:
     assert len(urls) > 40
     assert not dialogs, f"script ran: {dialogs}"
     assert not handlers, f"event handlers or script URLs in the DOM: {handlers}"
+
+
+def test_validate_warns_about_links_and_attribute_lists_the_site_drops(corpus: Path) -> None:
+    """Each such input gets a warning naming the file, the line and what happens to it (the sanitizer
+    removes it whatever the warning finds)."""
+    import json
+
+    from conftest import run_cli
+
+    result = run_cli(["validate", "--root", str(corpus), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    problems = json.loads(result.stdout)
+    for path in sorted((corpus / "tickets").rglob("*.md")) + sorted((corpus / "kb").glob("*.md")):
+        rel = path.relative_to(corpus).as_posix()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines: U+2028 is no line break to YAML
+        for number, line in enumerate(lines, 1):
+            expected = ("javascript:" if line.startswith("[a](javascript:alert(1))") else
+                        "sets onclick" if line.startswith("[link](https://example.com){: onclick") else None)
+            if expected:
+                assert any(p["path"] == rel and p["line"] == number and p["severity"] == "warning"
+                           and expected in p["message"] for p in problems), (rel, number, line)

@@ -10,6 +10,7 @@ from typing import Iterator
 from tsgen.archive.body import images, is_local_file
 from tsgen.config import Config
 from tsgen.archive.load import iter_files, read_document
+from tsgen.archive.markup import unsafe_markup
 from tsgen.archive.model import WARNING, Archive, Article, Problem, RawDocument, Ticket
 from tsgen.archive.validate import validate_article, validate_ticket
 
@@ -33,6 +34,8 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
             elif isinstance(doc, Article):
                 archive.articles.setdefault(doc.id, doc)
                 _check_images(root, doc, raw, archive.problems)
+            if doc is not None:
+                _check_markup(raw, archive.problems)
         link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]))
     return archive
 
@@ -80,6 +83,12 @@ def _check_images(root: Path, article: Article, raw: RawDocument, problems: list
             resolved = (root / PurePosixPath(raw.path).parent / target.split("#")[0]).resolve()
             if not resolved.is_file():
                 problems.append(Problem(raw.path, line, "body", f"image {target} does not exist"))
+
+
+def _check_markup(raw: RawDocument, problems: list[Problem]) -> None:
+    """Warn about links and attribute lists the site drops (the sanitizer removes them either way)."""
+    for offset, message in unsafe_markup(raw.body):
+        problems.append(Problem(raw.path, raw.body_line + raw.body.count("\n", 0, offset), "body", message, WARNING))
 
 
 def link(archive: Archive, known_tickets: set[str], known_kb: set[str]) -> None:

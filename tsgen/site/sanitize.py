@@ -41,6 +41,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "div": {"data-tabs"},  # pymdownx.tabbed
     "input": {"checked", "disabled", "name"},  # and `type`, by value below:  # task-list checkboxes, tabbed radio buttons
     "label": {"for"},
+    "span": {"data-linenos"},  # pymdownx.highlight's inline line numbers
     "del": {"datetime"}, "ins": {"datetime"}, "q": {"cite"}, "blockquote": {"cite"},
 }
 # `input` only as the inert controls Markdown extensions make (never text, files, submit buttons)
