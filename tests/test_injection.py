@@ -253,7 +253,7 @@ def test_no_page_runs_script_in_chromium(corpus: Path) -> None:
     if not CHROMIUM.is_file():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
-    from test_browser import LAUNCH_ARGS, serve
+    from test_browser import LAUNCH_ARGS, search, serve
 
     site = corpus / "site"
     server, base = serve(site)
@@ -276,6 +276,15 @@ def test_no_page_runs_script_in_chromium(corpus: Path) -> None:
                 if found:
                     handlers[url] = found
             page.wait_for_timeout(300)  # a timer or a late image error would have fired by now
+            page.goto(base)  # search results show the bodies' text: as text
+            for query in ("onerror", "alert", "javascript"):
+                texts, _hrefs = search(page, query)
+                assert texts, query
+            page.wait_for_timeout(300)
+            found = page.evaluate("() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]"
+                                  ".filter(a => a.name.toLowerCase().startsWith('on')).map(a => e.tagName + ' ' + a.name))")
+            if found:
+                handlers["search results"] = found
             browser.close()
     finally:
         server.shutdown()

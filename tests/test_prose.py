@@ -182,3 +182,40 @@ def test_front_matter_of_any_title_and_tags_is_valid(title: str, tags: list[str]
     assert meta == {"title": str(escape(title)), "search": {"exclude": True},
                     "hide": ["toc"], "tsgen_head": head, "tsgen_foot": extra}, page
     assert body == "## 正文\n"
+
+
+# --- on a built site: links, images beside the article, the table of contents ----------------------------
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_built_article_links_images_and_table_of_contents(tmp_path: Path, directory_urls: bool) -> None:
+    from urllib.parse import unquote, urljoin
+
+    from conftest import KB_PATH, TICKET_PATH, kb_text, ticket_text, write
+    from tsgen.config import load_config
+    from tsgen.site.build import build_site
+
+    write(tmp_path, "mkdocs.yml", (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+          + f"use_directory_urls: {str(directory_urls).lower()}\n")
+    write(tmp_path, TICKET_PATH, ticket_text())
+    png = (REPO / "kb" / "images" / "kb0001-permission.png").read_bytes()
+    write(tmp_path, "kb/images/截图1.png", png)
+    write(tmp_path, "kb/images/b.png", png)
+    body = ("## 问题描述 {#problem}\n\n见工单 [TS202310270001](../tickets/2023/10/TS202310270001.md#_1) 与"
+            " [原因](#cause)。\n\n![截图](images/截图1.png)\n\n## 原因分析 {#cause}\n\n![b](images/b.png \"t\")\n\n"
+            "## 解决步骤\n\n1. 步骤。\n")
+    write(tmp_path, KB_PATH, kb_text(body=body))
+    site = tmp_path / "site"
+    build_site(tmp_path, load_config(tmp_path), site_dir=site)
+    page = site / ("kb/KB0001/index.html" if directory_urls else "kb/KB0001.html")
+    text = page.read_text(encoding="utf-8")
+    base = "file://" + page.as_posix()
+    for src in re.findall(r'<img [^>]*src="([^"]+)"', text):
+        assert Path(unquote(urljoin(base, src))[len("file://"):]).is_file(), src
+    assert len(re.findall(r'<img [^>]*src="', text.split("<article", 1)[1])) == 2
+    href = re.search(r'<a href="([^"]+)">TS202310270001</a>', text.split("tsgen-prose", 1)[1]).group(1)
+    target = unquote(urljoin(base, href.split("#")[0]))[len("file://"):]
+    assert Path(target if not target.endswith("/") else target + "index.html").is_file(), href
+    assert href.endswith("#_1")
+    toc = text.split('class="md-nav md-nav--secondary"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="#problem"' in toc and 'href="#cause"' in toc and "解决步骤" in toc
+    assert '<h2 id="cause">' in text and '<a href="#cause">原因</a>' in text
