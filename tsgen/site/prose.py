@@ -9,7 +9,7 @@ script, no `javascript:` URL can survive, whatever the Markdown parser made of t
 
 The page gets that HTML as raw HTML blocks, which MkDocs (and Zensical, or a plain
 `mkdocs build -f .tsgen/mkdocs.yml`) passes through unchanged; only the top-level headings are
-written as Markdown headings of plain, entity-encoded text (with their `{#id}` when attr_list is on),
+written as Markdown headings of plain, entity-encoded text (with an author's `{#id}` when attr_list is on),
 so the theme's table of contents and the search index's sections stay as they were. Relative links
 and image paths are rewritten by tsgen (MkDocs rewrites only links it converted itself).
 """
@@ -85,9 +85,6 @@ class Prose:
     """Converts document text to sanitized HTML with one Markdown instance for the whole build."""
 
     def __init__(self, extensions: list[Any], configs: dict[str, Any]) -> None:
-        configs = {k: dict(v) for k, v in configs.items()}
-        # headings are written out again as Markdown: MkDocs adds the permalink and applies baselevel
-        configs["toc"] = {**configs.get("toc", {}), "permalink": False, "baselevel": 1}
         try:
             self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
         except Exception as exc:  # an extension failing to load is a configuration problem
@@ -97,8 +94,12 @@ class Prose:
                 self.md.preprocessors.deregister(name)
         if "html" in self.md.inlinePatterns:
             self.md.inlinePatterns.deregister("html")
+        # The top-level headings are written out again as Markdown: MkDocs' own toc gives them their ids,
+        # permalinks and baselevel, as it always did. Running toc here too cost a quarter of the conversion.
+        if "toc" in self.md.treeprocessors:
+            self.md.treeprocessors.deregister("toc")
         self.links = _Links(self.md)
-        self.md.treeprocessors.register(self.links, "tsgen_links", 1)  # after toc (5), before unescaping (0)
+        self.md.treeprocessors.register(self.links, "tsgen_links", 1)  # after inline (20), before unescaping (0)
         names = {e if isinstance(e, str) else type(e).__module__ for e in extensions}
         self.attr_list = bool(names & {"attr_list", "markdown.extensions.attr_list"})
 
