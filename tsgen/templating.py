@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 import jinja2.loaders
+import yaml
 from markupsafe import Markup, escape
 from tsgen.stats.formats import percent
 
@@ -41,12 +42,18 @@ def yaml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# Every ASCII punctuation character as a numeric character reference: no Markdown syntax (emphasis,
+# links, attribute lists `{...}`, code spans, HTML, tables' pipes, headings, list markers, magic
+# links) can start from such text, and the browser shows the same characters. Control characters
+# and line breaks become spaces: the text is one line of a table cell, list item or heading.
+_MD_TEXT = str.maketrans({**{c: f"&#{ord(c)};" for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"},
+                          **{c: " " for c in [*map(chr, range(0x20)), *map(chr, range(0x7f, 0xa0)),
+                                              "\u2028", "\u2029"]}})
+
+
 def md_inline(value: Any) -> Markup:
-    """Text for a Markdown table cell or a heading: HTML-escaped, Markdown syntax and pipes neutralised."""
-    text = str(escape("" if value is None else value))
-    text = text.replace("\n", " ").replace("|", "&#124;")
-    text = re.sub(r"([\\`*_\[\]#~])", r"\\\1", text)
-    return Markup(text)
+    """Document text for a line of generated Markdown (table cell, list item, heading): shown as written, never syntax."""
+    return Markup(("" if value is None else str(value)).translate(_MD_TEXT))
 
 
 # JSON escapes control characters; YAML also refuses these in a double-quoted scalar
@@ -60,6 +67,57 @@ def yaml_string(value: Any) -> Markup:
     """
     text = json.dumps(str(value), ensure_ascii=False)
     return Markup(_YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """libyaml's safe dumper (the HTML in tsgen_head is several KB on every page); text of several lines
+    as a literal block, line for line (libyaml falls back to quoting where a block cannot hold it)."""
+
+    block = "|"
+
+
+class _QuotedDumper(_Dumper):
+    """Every text of several lines double-quoted on one line (see front_matter)."""
+
+    block = '"'
+
+
+def _text(dumper: Any, value: str) -> Any:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=dumper.block if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _text)
+_QuotedDumper.add_representer(str, _text)
+# MkDocs ends the front matter at the first line that is "---" or "..." (mkdocs.utils.meta.YAML_RE)
+_CLOSING_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def _plain(value: Any) -> Any:
+    """Markup and other str subclasses as str, recursively (the YAML dumper represents exact types)."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def front_matter(**meta: Any) -> Markup:
+    """A page's YAML front matter, written by the YAML dumper (never by string formatting).
+
+    `title` is HTML to the theme (Material writes page.meta.title into the page unescaped), so it
+    is HTML-escaped here unless it already is (Markup). Any text gives a front matter that loads back
+    to the same values (tests/test_properties.py); lines are never folded, so no line of a value
+    can read as the closing `---`.
+    """
+    if "title" in meta:
+        meta["title"] = escape("" if meta["title"] is None else meta["title"])
+    plain = _plain(meta)
+    text = yaml.dump(plain, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=-1)
+    if _CLOSING_LINE.search(text):  # a block kept with its final line breaks is followed by "..."
+        text = yaml.dump(plain, Dumper=_QuotedDumper, allow_unicode=True, sort_keys=False, width=-1)
+    return Markup(f"---\n{text}---\n")
 
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
@@ -110,4 +168,5 @@ def environment(root: Path | None) -> jinja2.Environment:
     env.filters["code_spans"] = code_spans
     env.filters["yaml_string"] = yaml_string
     env.filters["pct"] = lambda value, digits=1: percent(value, digits, none="—")
+    env.globals["front_matter"] = front_matter
     return env

@@ -1,6 +1,6 @@
 """Reading a Markdown body as the site will show it: the one place that knows where code, HTML
 comments and images are, shared by the validator (images must exist) and the renderer (images are
-re-pointed, raw HTML is escaped). Code blocks and code spans are never touched.
+re-pointed by site/prose.py on the converted HTML). Code blocks and code spans are never touched.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from tsgen.config import Config
 from tsgen.archive.files import scan
 from tsgen.archive.load import read_document
 from tsgen.archive.media import check_resources
+from tsgen.archive.markup import unsafe_markup
 from tsgen.archive.model import WARNING, Archive, Article, Problem, RawDocument, Ticket
 from tsgen.archive.validate import KB_ID, ticket_id_pattern, validate_article, validate_ticket
 
@@ -44,6 +45,7 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
                 partial.append(raw)
             if doc is not None:  # images, HTML src and CSS url(): of tickets and articles both
                 check_resources(root, raw.path, doc.body, raw.body_line, archive.problems)
+                _check_markup(raw, archive.problems)
         link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]),
              unreadable=unreadable, partial=partial)
     return archive
@@ -99,6 +101,12 @@ def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], 
         problems.append(Problem(raw.path, line, "id", f"duplicate id {value}: already used by {first_path}:{first_line}"))
     else:
         ids[value] = (raw.path, line)
+
+
+def _check_markup(raw: RawDocument, problems: list[Problem]) -> None:
+    """Warn about links and attribute lists the site drops (the sanitizer removes them either way)."""
+    for offset, message in unsafe_markup(raw.body):
+        problems.append(Problem(raw.path, raw.body_line + raw.body.count("\n", 0, offset), "body", message, WARNING))
 
 
 def link(archive: Archive, known_tickets: set[str], known_kb: set[str], unreadable: dict[str, str] | None = None,

@@ -87,6 +87,9 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
                                 directory_urls=directory_urls(root), on_page=writer.put, now=now)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
+        warnings += [f"{rel}: not published: only images, PDFs, text and office files beside the documents are "
+                     "copied into the site (a browser would run the script in an HTML, SVG or XML file)"
+                     for rel in rendered.unpublished]
         written = {p.path for p in rendered.pages}
         nav = navigation(config.language, has_stats="stats/index.md" in written, stats_nav=rendered.nav or None,
                          has_contributors="contributors.md" in written)

@@ -14,20 +14,18 @@ from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote
-
+from urllib.parse import quote, unquote, urlsplit
 
 from tsgen.stats import metrics
-from tsgen.archive.body import IMAGE, chunks, drop_comments, drop_empty_sections, is_local_file, separate_list_items
+from tsgen.archive.body import drop_comments, drop_empty_sections, separate_list_items
 from tsgen.archive.clock import period_key
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.stats.queue import build_queue
+from tsgen.site.prose import Prose
+from tsgen.site.sanitize import PUBLISHED_SUFFIXES
 from tsgen.archive.model import Archive, Article, Ticket
 from tsgen.archive.privacy import Masker
 from tsgen.archive.schema import TICKET_SPEC, choice_label, label
-
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
-_HEADING = re.compile(r"^(#{1,5}[ \t])", re.MULTILINE)
 
 
 LISTING_LIMIT = 100  # newest tickets per group on the type, priority and status pages
@@ -49,6 +47,7 @@ class Rendered:
     pages: list[Page] = field(default_factory=list)
     assets: list[tuple[Path, str]] = field(default_factory=list)  # (source file, docs-relative destination)
     nav: list[Any] = field(default_factory=list)
+    unpublished: list[str] = field(default_factory=list)  # files beside the documents not copied (sanitize.py)
 
 
 def ticket_page(tid: str) -> str:
@@ -108,33 +107,27 @@ def url_between(target: str, page: str, directory_urls: bool = True) -> str:
     return rel if rel.isascii() else quote(rel)  # as File.url
 
 
+_SLUG_UNSAFE = re.compile(r"[^\w.\-\u00a0-\U0010ffff]+|[\s\u0080-\u009f\u00ad\u200b-\u200f\u2028-\u202e"
+                          r"\u2060-\u2064\ufeff\ufff0-\uffff]+")
+
+
 def tag_slug(tag: str) -> str:
     """A file name for a tag page: the tag itself where safe (Chinese is fine), else hex."""
-    slug = re.sub(r"[\\/:*?\"<>|#%&{}\s]+", "-", tag).strip("-.")
+    # ASCII punctuation (Markdown syntax in the link that names the page, or a path character) and
+    # spaces, control and invisible characters become "-"; letters, digits and Chinese stay
+    slug = _SLUG_UNSAFE.sub("-", tag).strip("-.")
     return slug or tag.encode().hex()
 
 
-def safe_body(body: str, source: str, page: str, demote: bool = False) -> str:
-    """A narrative made safe to publish: raw HTML escaped, image paths re-pointed (customer data is masked
-    before, in every text of the archive: archive/privacy.py).
+def safe_body(body: str) -> str:
+    """A narrative's Markdown ready to convert: authoring comments and a template's empty sections
+    dropped, list items separated as GitHub reads them (customer data is masked before, in every text
+    of the archive: archive/privacy.py).
 
-    With `demote`, headings move one level down so the narrative nests under the page's own section.
+    The conversion (raw HTML shown as text, links and images re-pointed, the sanitizer) is
+    `site/prose.py`'s, on the whole text: nothing here guesses where Markdown's code begins.
     """
-    src_dir = posixpath.dirname(source)
-    page_dir = posixpath.dirname(page)
-
-    def repoint(m: re.Match[str]) -> str:
-        target = m.group(2)
-        if not is_local_file(target):
-            return m.group(0)
-        return m.group(1) + posixpath.relpath(posixpath.normpath(posixpath.join(src_dir, target)), page_dir)
-
-    def publish(text: str) -> str:
-        text = _TAG_OPEN.sub("&lt;", text)
-        text = IMAGE.sub(repoint, text)
-        return _HEADING.sub(r"#\1", text) if demote else text
-
-    return "".join(piece if code else publish(piece) for piece, code in chunks(drop_comments(body)))
+    return separate_list_items(drop_empty_sections(drop_comments(body)))
 
 
 class Lookup(dict):  # type: ignore[type-arg]
@@ -154,8 +147,13 @@ class SiteRenderer:
 
     def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
                  today: date | None = None, directory_urls: bool = True,
-                 on_page: Callable[[Page], None] | None = None, now: datetime | None = None) -> None:
+                 on_page: Callable[[Page], None] | None = None, now: datetime | None = None,
+                 prose: Prose | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
+        # document text -> sanitized HTML, with the Markdown extensions of the archive's mkdocs.yml
+        self.prose = prose or Prose.for_site(archive.root / "mkdocs.yml")
+        self.pages_of = {d.path: ticket_page(d.id) for d in archive.tickets.values()}
+        self.pages_of.update({d.path: article_page(d.id) for d in archive.articles.values()})
         self.directory_urls = directory_urls  # mkdocs.yml's use_directory_urls: links in tsgen's own HTML
         self.on_page = on_page  # given each page as soon as it is rendered (site.DocsWriter.put); the
         # rendered result then keeps only the pages' paths
@@ -165,6 +163,9 @@ class SiteRenderer:
         # so tag pages and their URLs, fields, log, bodies), before any escaping or Markdown (section 4)
         self.masker = Masker.of(archive, self.lang)
         self.archive = archive = self.masker.published(archive)
+        # the files beside the documents that the site publishes, by the (masked) path bodies link them
+        self.published_files = {self.masker.path(rel) for rel, _ in archive.assets
+                                if posixpath.splitext(rel)[1].lower() in PUBLISHED_SUFFIXES}
         self.tz = self.config.tz
         self.t = translator(self.lang)
         # "now" of the build: when an unanswered ticket's SLA target is judged (archive/sla.py)
@@ -256,8 +257,7 @@ class SiteRenderer:
                    related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
-                   body=safe_body(separate_list_items(drop_empty_sections(ticket.body)), ticket.path, path,
-                                  demote=True),
+                   body=self._prose(safe_body(ticket.body), ticket.path, path, demote=True),
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
@@ -266,8 +266,32 @@ class SiteRenderer:
         linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
         self._page(path, "site/article.md.j2", a=article, linked=linked,
                    review_due=self._review_due(article),
-                   body=safe_body(separate_list_items(drop_empty_sections(article.body)), article.path, path),
+                   body=self._prose(safe_body(article.body), article.path, path),
                    history=self._history(article.path))
+
+    def _prose(self, text: str, source: str, page: str, demote: bool = False) -> str:
+        """A document's Markdown as sanitized page content, its relative links pointing from `page`."""
+        return self.prose.page(text, lambda url: self._link(url, source, page), demote=demote)
+
+    def _link(self, url: str, source: str, page: str) -> str:
+        """A relative URL written in the document at `source` as it must read on `page` (as MkDocs would
+        write it): a ticket or article by its page, any other file (an image) by its copied path."""
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            return url
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(parts.path)))
+        if target.startswith("../") or target == "..":
+            return url  # outside the archive: not published (validate reports it)
+        if target in self.pages_of:
+            new = url_between(self.pages_of[target], page, self.directory_urls)
+        elif target not in self.published_files:
+            return url  # not a page or a published file: left as written (and to the sanitizer)
+        else:
+            own = page_url(page, self.directory_urls)
+            folder = own.rstrip("/") if own.endswith("/") else posixpath.dirname(own)
+            new = relative(target, "" if folder in (".", "") else folder)
+            new = quote(new)  # a space or a Chinese file name, percent-encoded as MkDocs would
+        return new + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
 
     def _review_due(self, article: Article) -> bool:
         return article.review_by is not None and article.review_by < self.today
@@ -365,6 +389,9 @@ class SiteRenderer:
 
     def _assets(self) -> None:
         # only the files the loader's scan found readable (archive/files.py): never a symlink that
-        # leads outside the archive; named as the masked bodies link them
+        # leads outside the archive; named as the masked bodies link them; only inert file types
         for rel, real in self.archive.assets:
+            if posixpath.splitext(rel)[1].lower() not in PUBLISHED_SUFFIXES:
+                self.out.unpublished.append(rel)
+                continue
             self.out.assets.append((real, self.masker.path(rel)))
