@@ -23,6 +23,8 @@ from tsgen.archive.clock import period_key
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.archive.model import Archive, Article, Ticket
 from tsgen.archive.schema import TICKET_SPEC, choice_label, label
+from tsgen.search.similar import Neighbours, SimilarIndex
+from tsgen.site.mentions import html_links, id_pattern, markdown_links
 
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
 _HEADING = re.compile(r"^(#{1,5}[ \t])", re.MULTILINE)
@@ -105,16 +107,23 @@ def url_between(target: str, page: str, directory_urls: bool = True) -> str:
     return rel if rel.isascii() else quote(rel)  # as File.url
 
 
+def tag_page(tag: str) -> str:
+    """The docs-relative page listing a tag's tickets."""
+    return f"lists/tag/{tag_slug(tag)}.md"
+
+
 def tag_slug(tag: str) -> str:
     """A file name for a tag page: the tag itself where safe (Chinese is fine), else hex."""
     slug = re.sub(r"[\\/:*?\"<>|#%&{}\s]+", "-", tag).strip("-.")
     return slug or tag.encode().hex()
 
 
-def safe_body(body: str, source: str, page: str, secrets: list[str], demote: bool = False) -> str:
+def safe_body(body: str, source: str, page: str, secrets: list[str], demote: bool = False,
+              mentions: Callable[[str], str] | None = None) -> str:
     """A narrative made safe to publish: raw HTML escaped, image paths re-pointed, personal data masked.
 
-    With `demote`, headings move one level down so the narrative nests under the page's own section.
+    With `demote`, headings move one level down so the narrative nests under the page's own section;
+    `mentions` (outside code only) turns the ids the text mentions into links.
     """
     src_dir = posixpath.dirname(source)
     page_dir = posixpath.dirname(page)
@@ -128,6 +137,8 @@ def safe_body(body: str, source: str, page: str, secrets: list[str], demote: boo
     def publish(text: str) -> str:
         text = _TAG_OPEN.sub("&lt;", text)
         text = IMAGE.sub(repoint, text)
+        if mentions is not None:
+            text = mentions(text)
         return _HEADING.sub(r"#\1", text) if demote else text
 
     text = "".join(piece if code else publish(piece) for piece, code in chunks(drop_comments(body)))
@@ -174,6 +185,9 @@ class SiteRenderer:
         # lb[key], ch[key][value], tr[key]: L(key), C(key, value), t(key) as lookups (see ticket-head.html.j2)
         self.tables = {"lb": Lookup(self._label), "tr": Lookup(self.t),
                        "ch": Lookup(lambda key: Lookup(lambda value: self._choice(key, value)))}
+        self.ids = id_pattern(self.config.id_prefix)  # ids mentioned in text link to their pages
+        self.tag_pages = {tag for t in archive.tickets.values() for tag in t.tags}  # tags with a listing page
+        self.similar: Neighbours | None = None  # similar cases of every page, computed in render()
 
     # --- helpers shared by the templates ---
 
@@ -186,15 +200,52 @@ class SiteRenderer:
         def url(target: str) -> str:
             return url_between(target, path, self.directory_urls)
 
+        def href(doc_id: str) -> str | None:
+            target = self._doc_page(doc_id)
+            return url(target) if target and target != path else None
+
+        def links(value: object) -> Any:  # a front-matter value as escaped text, the ids it mentions as links
+            return html_links(value, self.ids, href)
+
+        def tag_url(tag: str) -> str | None:
+            return url(tag_page(tag)) if tag in self.tag_pages else None
+
         text = self.env.get_template(template).render(
             t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
-            page_path=path, site_name=self.config.site_name, **self.tables, **ctx)
+            page_path=path, site_name=self.config.site_name, links=links, tag_url=tag_url, **self.tables, **ctx)
         page = Page(path, text)
         if self.on_page is None:
             self.out.pages.append(page)
         else:  # the writer has the text now; keeping every page's text too cost ~100 MB at 10,000 tickets
             self.on_page(page)
             self.out.pages.append(Page(path, ""))
+
+    def _doc_page(self, doc_id: str) -> str | None:
+        """The page of a ticket or article id, None when there is none."""
+        if doc_id in self.archive.tickets:
+            return ticket_page(doc_id)
+        if doc_id in self.archive.articles:
+            return article_page(doc_id)
+        return None
+
+    def _mentions(self, page: str) -> Callable[[str], str]:
+        """Markdown text -> the same with the ids it mentions linked (relative .md links, as MkDocs wants)."""
+        page_dir = posixpath.dirname(page)
+
+        def target(doc_id: str) -> str | None:
+            p = self._doc_page(doc_id)
+            return relative(p, page_dir) if p and p != page else None
+
+        return lambda text: markdown_links(text, self.ids, target)
+
+    def _similar(self, kind: str, doc_id: str, linked: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The similar articles and tickets a page lists (see search.similar.Neighbours.for_page)."""
+        if self.similar is None:
+            return {"kb": [], "tickets": [], "linked": []}
+        arts, tickets = self.similar.for_page(kind, doc_id, linked)
+        return {"kb": [{"id": m.id, "title": self.archive.articles[m.id].title, "page": article_page(m.id)} for m in arts],
+                "tickets": [{**self.row(self.archive.tickets[m.id]), "status_value": self.archive.tickets[m.id].status}
+                            for m in tickets], "linked": linked}
 
     def _label(self, key: str, kind: str = "ticket") -> str:
         return label(kind, key, self.lang)
@@ -227,6 +278,8 @@ class SiteRenderer:
     # --- pages ---
 
     def render(self) -> Rendered:
+        if self.similar is None:
+            self.similar = SimilarIndex(self.archive).all_pages()
         tickets = self.archive.tickets_sorted()
         newest = list(reversed(tickets))
         for ticket in tickets:
@@ -250,21 +303,27 @@ class SiteRenderer:
         path = ticket_page(ticket.id)
         f = self.facts[ticket.id]
         arch = self.archive
+        kb_ids = [k for k in arch.ticket_kb.get(ticket.id, []) if k in arch.articles]
+        linked = [*kb_ids, *arch.related_back.get(ticket.id, []), *arch.duplicates.get(ticket.id, []),
+                  *([ticket.duplicate_of] if ticket.duplicate_of else [])]
         self._page(path, "site/ticket.md.j2", tk=ticket, facts=f, sla=self.sla(ticket),
-                   kb=[(k, arch.articles[k].title) for k in arch.ticket_kb.get(ticket.id, []) if k in arch.articles],
+                   kb=[(k, arch.articles[k].title) for k in kb_ids], similar=self._similar("ticket", ticket.id, linked),
                    related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
-                   body=safe_body(ticket.body, ticket.path, path, secrets_of(ticket), demote=True),
+                   body=safe_body(ticket.body, ticket.path, path, secrets_of(ticket), demote=True,
+                                  mentions=self._mentions(path)),
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
     def _article(self, article: Article) -> None:
         path = article_page(article.id)
-        linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
+        backlinks = self.archive.kb_backlinks.get(article.id, [])
+        linked = [self.row(self.archive.tickets[i]) for i in backlinks]
         self._page(path, "site/article.md.j2", a=article, linked=linked,
-                   review_due=self._review_due(article),
-                   body=safe_body(article.body, article.path, path, []), history=self._history(article.path))
+                   review_due=self._review_due(article), similar=self._similar("kb", article.id, backlinks),
+                   body=safe_body(article.body, article.path, path, [], mentions=self._mentions(path)),
+                   history=self._history(article.path))
 
     def _review_due(self, article: Article) -> bool:
         return article.review_by is not None and article.review_by < self.today
