@@ -57,7 +57,7 @@ class Match:
 
 def description(body: str) -> str:
     """The problem description of a body: its description section, else the start of its prose."""
-    body = drop_comments(body)
+    body = _without_comments(body)
     m = _DESCRIPTION.search(body)
     if m:
         rest = body[m.end():]
@@ -68,7 +68,11 @@ def description(body: str) -> str:
 
 def error_strings(body: str) -> list[str]:
     """Code blocks and code spans of the body: where error messages are quoted."""
-    return [m.group(0).strip("`~") for m in CODE.finditer(drop_comments(body))]
+    return [m.group(0).strip("`~") for m in CODE.finditer(_without_comments(body))]
+
+
+def _without_comments(body: str) -> str:
+    return drop_comments(body) if "<!--" in body else body  # the check is ~50x cheaper than the regex
 
 
 def secrets(ticket: Ticket) -> list[str]:
@@ -83,11 +87,19 @@ def document_text(doc: Ticket | Article) -> str:
     desc = description(body)
     errors = [e for e in error_strings(body) if e not in desc]
     text = "\n".join([doc.title, doc.title, desc, *errors, " ".join(doc.tags)])
-    text = _IMAGE_OR_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
+    if "](" in text:
+        text = _IMAGE_OR_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
     if isinstance(doc, Ticket):
         for secret in secrets(doc):
             text = text.replace(secret, " ")
-    return _PHONE.sub(" ", _EMAIL.sub(" ", text))
+    return _without_contacts(text)
+
+
+def _without_contacts(text: str) -> str:
+    """Text without e-mail addresses and phone numbers, whoever's they are."""
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    return _PHONE.sub(" ", text)
 
 
 def _identity(doc: list[str]) -> list[str]:
@@ -132,7 +144,7 @@ class SimilarIndex:
         """The published articles and the tickets most like `text`, best first, each at most `limit`."""
         if not self.docs or limit <= 0:
             return [], []
-        words = [w for w in tokens(_PHONE.sub(" ", _EMAIL.sub(" ", text)), self.chinese) if w not in self.hidden]
+        words = [w for w in tokens(_without_contacts(text), self.chinese) if w not in self.hidden]
         q = self.vectorizer.transform([words])
         if q.nnz == 0:
             return [], []

@@ -16,6 +16,7 @@ from typing import Iterable
 
 # CJK ideographs (with extension A and compatibility ideographs); kana and hangul are rare in this data
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_BIGRAM = re.compile(r"(?=([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2}))")  # overlapping pairs, found in C
 # a Latin word, a number, or an error string joined by . _ - : / (ORA-12170, java.net.SocketTimeoutException)
 _LATIN = re.compile(r"[a-z0-9]+(?:[._\-:/][a-z0-9]+)*")
 _SPLIT = re.compile(r"[._\-:/]")
@@ -43,28 +44,27 @@ def tokens(text: str, chinese: str = "bigrams") -> list[str]:
     """The similarity tokens of `text`, in order (repeats kept: term frequency counts them)."""
     text = unicodedata.normalize("NFKC", text).lower()
     out: list[str] = []
-    for m in _LATIN.finditer(text):
-        word = m.group()
+    for word in _LATIN.findall(text):
         if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
             continue
         out.append(word)
         if _SPLIT.search(word):  # the parts too: "ora-12170" also matches "ORA 12170" and "12170"
             out.extend(p for p in _SPLIT.split(word) if len(p) > 1 and p not in STOPWORDS)
-    for m in _CJK.finditer(text):
-        run = m.group()
-        if chinese == "jieba":
+    if chinese == "jieba":
+        for run in _CJK.findall(text):
             out.extend(w for w in _jieba_cut(run) if len(w) > 1)
-        elif len(run) == 1:
-            continue
-        else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    else:
+        out.extend(_BIGRAM.findall(text))
     return out
 
 
 def secret_tokens(values: Iterable[str], chinese: str = "bigrams") -> set[str]:
     """Tokens of customer names and contacts: dropped from every document, so similarity never rests on them."""
     found: set[str] = set()
-    for value in values:
-        found.update(tokens(value, chinese))
-        found.add(unicodedata.normalize("NFKC", value).lower())
+    for value in set(values):  # the same masked name recurs on thousands of tickets
+        whole = unicodedata.normalize("NFKC", value).lower()
+        found.add(whole)
+        # a short run of digits from a masked number (138****1234) identifies nobody, and dropping every
+        # such run would drop error codes and years; a whole short value ("5678") is still dropped
+        found.update(w for w in tokens(value, chinese) if not (w.isdigit() and len(w) < 5) or w == whole)
     return found

@@ -17,6 +17,7 @@ from tsgen.repo.history import read_history
 from tsgen.archive.link import load_archive
 from tsgen.archive.model import ERROR, Archive, Problem
 from tsgen.site.render import Rendered, SiteRenderer
+from tsgen.search.similar import SimilarIndex
 from tsgen.site.mkdocs import DocsWriter, MkDocsRun, directory_urls, navigation, write_config, write_theme
 from tsgen.templating import environment
 
@@ -77,9 +78,12 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     history = read_history(root)
     if history.warning:
         warnings.append(history.warning)
+    started = time.perf_counter()
+    similar = SimilarIndex(archive).all_pages()
+    say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
     with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
         renderer = SiteRenderer(archive, environment(root), history=history, today=today,
-                                directory_urls=directory_urls(root), on_page=writer.put)
+                                directory_urls=directory_urls(root), on_page=writer.put, similar=similar)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
         written = {p.path for p in rendered.pages}

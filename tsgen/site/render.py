@@ -170,7 +170,7 @@ class SiteRenderer:
 
     def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
                  today: date | None = None, directory_urls: bool = True,
-                 on_page: Callable[[Page], None] | None = None) -> None:
+                 on_page: Callable[[Page], None] | None = None, similar: Neighbours | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         self.directory_urls = directory_urls  # mkdocs.yml's use_directory_urls: links in tsgen's own HTML
         self.on_page = on_page  # given each page as soon as it is rendered (site.DocsWriter.put); the
@@ -187,7 +187,7 @@ class SiteRenderer:
                        "ch": Lookup(lambda key: Lookup(lambda value: self._choice(key, value)))}
         self.ids = id_pattern(self.config.id_prefix)  # ids mentioned in text link to their pages
         self.tag_pages = {tag for t in archive.tickets.values() for tag in t.tags}  # tags with a listing page
-        self.similar: Neighbours | None = None  # similar cases of every page, computed in render()
+        self.similar = similar  # similar cases of every page (search.similar); computed in render() if not given
 
     # --- helpers shared by the templates ---
 
