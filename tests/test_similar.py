@@ -156,3 +156,46 @@ def test_new_ticket_suggests_kb_articles(tmp_path: Path) -> None:
 def test_any_text_tokenises_and_queries(text: str) -> None:
     assert all(isinstance(w, str) and w for w in tokens(text))
     assert all(isinstance(w, str) for w in tokens(text, "jieba"))
+
+
+def test_pages_list_similar_cases_inside_tsgen_similar() -> None:
+    import yaml
+    from datetime import date
+
+    from tsgen.site.render import SiteRenderer
+    from tsgen.templating import environment
+
+    archive = load_archive(REPO, load_config(REPO))
+    pages = {p.path: p.text for p in SiteRenderer(archive, environment(REPO), today=date(2024, 3, 1)).render().pages}
+    unpublished = {a.id for a in archive.articles.values() if a.status != "published"}
+    listed = 0
+    for path, text in pages.items():
+        if not path.startswith(("tickets/", "kb/KB")):
+            continue
+        foot = yaml.load(text.split("---\n", 2)[1], Loader=yaml.CSafeLoader)["tsgen_foot"]
+        block = foot.split('<div id="tsgen-similar"', 1)[1].split("</div>", 1)[0]
+        own = path.rsplit("/", 1)[1][:-3]
+        linked = re.findall(r'<a href="[^"]*?/?((?:TS|KB)\d+)/">', block)
+        assert own not in linked and not unpublished & set(linked), path
+        assert len([i for i in linked if i.startswith("KB")]) <= 5 and len([i for i in linked if i.startswith("TS")]) <= 5
+        listed += len(linked)
+    assert listed > 2 * len(archive.tickets), "most pages list several similar cases"
+    ticket = pages["tickets/TS202310270001.md"]
+    assert 'href=\\"../../kb/KB0001/\\">KB0001' in ticket.split("tsgen-similar", 1)[1]
+
+
+@pytest.mark.parametrize("method", ["clusters", "pruned"])
+def test_the_large_archive_methods_keep_the_rules_and_most_links(sample, method: str) -> None:
+    """What 100,000 tickets use (clusters, and the pruned index kept for comparison), tried on the sample."""
+    archive, index, exact = sample
+    neighbours = index.all_pages(method=method)
+    linked = [t for t in archive.tickets.values() if archive.ticket_kb.get(t.id)]
+    hits = sum(any(m.id in archive.ticket_kb[t.id] for m in neighbours.ranked("ticket", t.id)[0][:5]) for t in linked)
+    assert hits / len(linked) >= 0.9
+    same = 0
+    for doc_id in archive.tickets:
+        kbs, tickets = neighbours.ranked("ticket", doc_id)
+        assert doc_id not in [m.id for m in tickets]
+        assert [m.score for m in tickets] == sorted((m.score for m in tickets), reverse=True)
+        same += [m.id for m in tickets[:1]] == [m.id for m in exact.ranked("ticket", doc_id)[1][:1]]
+    assert same >= 0.6 * len(archive.tickets), f"best similar ticket as the exact ranking's: {same}/{len(archive.tickets)}"
