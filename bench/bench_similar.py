@@ -80,7 +80,7 @@ def run(root: Path, tokens: str) -> None:
     print(f"pages     all_pages             {t_pages:7.2f} s   for {len(index.docs)} pages")
     print(f"similar cases for every page    {total:7.2f} s = {total / t_load:.2f}x loading (target <= {TARGET_S:.0f} s): "
           f"{'ok' if total <= TARGET_S else 'OVER TARGET'}")
-    print(f"  CPU time of the similar cases {cpu:7.2f} s (what the wall time is on an idle core: the machine is shared)")
+    print(f"  CPU time of the similar cases {cpu:7.2f} s (all threads: on an idle machine the wall time is at most this)")
     print(f"peak extra memory               {peak:7.0f} MB above the loaded archive (target <= {TARGET_MB:.0f} MB): "
           f"{'ok' if peak <= TARGET_MB else 'OVER TARGET'}")
     print(f"one query (tsgen similar)       {t_query * 1000:7.0f} ms: {[m.id for m in kbs]} {[m.id for m in tickets][:3]}")
