@@ -199,3 +199,20 @@ def test_the_large_archive_methods_keep_the_rules_and_most_links(sample, method:
         assert [m.score for m in tickets] == sorted((m.score for m in tickets), reverse=True)
         same += [m.id for m in tickets[:1]] == [m.id for m in exact.ranked("ticket", doc_id)[1][:1]]
     assert same >= 0.6 * len(archive.tickets), f"best similar ticket as the exact ranking's: {same}/{len(archive.tickets)}"
+
+
+def test_an_archive_without_a_word_to_compare(tmp_path: Path) -> None:
+    write(tmp_path, ticket_path("TS202310270001"), ticket_text(body="", title='"？"'))
+    write(tmp_path, "kb/KB0001.md", kb_text(body="", title='"!"'))
+    archive = load_archive(tmp_path, load_config(tmp_path))
+    index = SimilarIndex(archive)
+    assert index.all_pages().ranked("ticket", "TS202310270001") == ([], []) and index.query("权限") == ([], [])
+    result = run_cli(["similar", "权限", "--root", tmp_path])
+    assert result.exit_code == 0 and "(none similar enough)" in result.stdout
+
+
+def test_empty_archive() -> None:
+    from tsgen.archive.model import Archive
+
+    index = SimilarIndex(Archive(root=REPO, config=load_config(REPO)))
+    assert index.all_pages().ranked("ticket", "TS202310270001") == ([], []) and index.query("x") == ([], [])

@@ -132,11 +132,17 @@ class SimilarIndex:
                                 dtype=np.int64)
         self.hidden = secret_tokens((s for t in tickets for s in secrets(t)), chinese)
         self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
-        corpus = (self._tokens(document_text(d)) for d in self.docs)
-        if self.docs:
-            self.matrix = self.vectorizer.fit_transform(corpus).tocsr()
-        else:
-            self.matrix = sparse.csr_matrix((0, 0), dtype=np.float32)
+        corpus = (self._tokens(document_text(d)) for d in self.docs)  # a generator: no list of every token
+        self.fitted = bool(self.docs)
+        try:
+            if self.fitted:
+                self.matrix = self.vectorizer.fit_transform(corpus).tocsr()
+        except ValueError as exc:  # not a single word to compare (an archive of "？" titles)
+            if "empty vocabulary" not in str(exc):
+                raise
+            self.fitted = False
+        if not self.fitted:
+            self.matrix = sparse.csr_matrix((len(self.docs), 0), dtype=np.float32)
 
     def _tokens(self, text: str) -> list[str]:
         return [w for w in tokens(text, self.chinese) if w not in self.hidden]
@@ -153,7 +159,7 @@ class SimilarIndex:
 
     def query(self, text: str, limit: int = 5) -> tuple[list[Match], list[Match]]:
         """The published articles and the tickets most like `text`, best first, each at most `limit`."""
-        if not self.docs or limit <= 0:
+        if not self.fitted or limit <= 0:
             return [], []
         words = [w for w in tokens(_without_contacts(text), self.chinese) if w not in self.hidden]
         q = self.vectorizer.transform([words])
@@ -182,7 +188,7 @@ class SimilarIndex:
         kb_score = np.zeros((n, keep), dtype=np.float32)
         t_idx = np.full((n, keep), -1, dtype=np.int32)
         t_score = np.zeros((n, keep), dtype=np.float32)
-        if n == 0:
+        if n == 0 or not self.fitted:
             return Neighbours(self, kb_idx, kb_score, t_idx, t_score)
         X = self.matrix
         K = X[self.kb_rows] if len(self.kb_rows) else None
