@@ -235,7 +235,7 @@ def test_search_in_chinese(tab: tuple[Any, Watch], base_url: str, tmp_path: Path
 def test_kb_article(tab: tuple[Any, Watch], base_url: str, tmp_path: Path) -> None:
     page, watch = tab
     page.goto(f"{base_url}tickets/{TICKET}/")
-    kb_link = page.locator("article table").first.locator("a[href*='kb/KB']").first
+    kb_link = page.locator("#tsgen-answer a[href*='kb/KB']").first
     expect(kb_link).to_be_visible()
     kb_link.click()
     page.wait_for_url("**/kb/KB*/")
@@ -265,7 +265,7 @@ def test_ticket_page(tab: tuple[Any, Watch], base_url: str, tmp_path: Path) -> N
     page.goto(f"{base_url}tickets/{TICKET}/")
     expect(page.locator("h1").first).to_contain_text(f"{TICKET} {fm['title']}")
 
-    record = page.locator("article table").first
+    record = after_heading(page, "工单记录")
     rows = {}
     for tr in record.locator("tbody tr").all():
         cells = tr.locator("td").all_inner_texts()
@@ -302,8 +302,39 @@ def test_ticket_page(tab: tuple[Any, Watch], base_url: str, tmp_path: Path) -> N
         assert value, f"the sample ticket should carry a customer {key} for this check"
         assert value not in text, f"the customer's {key} {value!r} is shown on the ticket page"
         assert value not in html, f"the customer's {key} {value!r} is in the ticket page's HTML"
+    similar = page.locator("#tsgen-similar")
+    expect(similar.locator("a[href*='kb/KB0001']").first).to_be_visible()
+    expect(similar.locator("a[href*='TS20']").first).to_be_visible()
     shot(page, tmp_path / "ticket.png")
     watch.assert_clean()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_ticket_page_answers_first_on_a_phone(browser: Any, base_url: str, tmp_path: Path) -> None:
+    """On a 390 x 844 phone the solution and the linked KB article are on the first screen, before the record."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    watch = Watch(page)
+    try:
+        page.goto(f"{base_url}tickets/{TICKET}/")
+        solution = page.locator("#tsgen-answer .tsgen-solution")
+        expect(solution).to_have_text(str(sample_ticket()["solution"]))
+        kb = page.locator("#tsgen-answer a[href*='kb/KB0001']")
+        for what, element in (("solution", solution), ("KB article", kb)):
+            box = element.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], \
+                f"the {what} is not within the first 390x844 screen: {box}"
+        record = page.get_by_role("heading", name="工单记录").bounding_box()
+        assert record is not None and record["y"] > kb.bounding_box()["y"], "the record table comes after the answer"
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page scrolls sideways on a phone: {width}px wide"
+        shot(page, tmp_path / "ticket-phone.png", full_page=False)
+        watch.assert_clean()
+    finally:
+        context.close()
 
 
 def test_ticket_page_dark(browser: Any, base_url: str, tmp_path: Path) -> None:

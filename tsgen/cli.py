@@ -14,11 +14,12 @@ import click
 from tsgen import __version__
 from tsgen.edit.authoring import TicketDraft, init_archive, new_article, new_ticket
 from tsgen.archive.clock import parse_date, parse_datetime
-from tsgen.config import load_config
+from tsgen.config import Config, load_config
 from tsgen.errors import TsgenError
 from tsgen.repo.guard import guard_archive
 from tsgen.repo.history import changed_since as changed_paths
 from tsgen.archive.link import load_archive
+from tsgen.archive.load import iter_files
 from tsgen.stats.digest import FORMATS as DIGEST_FORMATS, default_period
 from tsgen.stats.metrics import PERIODS, compute_periods, ticket_facts, trim_empty, window_start
 from tsgen.site.mkdocs import directory_urls
@@ -185,6 +186,24 @@ def new_ticket_cmd(root: Path, title: str, type_: str, priority: str, channel: s
     tid, path = new_ticket(root, config, draft)
     click.echo(path.relative_to(root).as_posix())
     click.echo(f"Created {tid}. Fill in the record, then run `tsgen validate`.", err=True)
+    _suggest_articles(root, config, draft.title)
+
+
+SUGGESTED_ARTICLES = 3
+
+
+def _suggest_articles(root: Path, config: Config, title: str) -> None:
+    """After `new ticket`: the published KB articles most like the title, to check before working the problem."""
+    from tsgen.search.similar import SimilarIndex
+
+    articles = [entry for entry in iter_files(root) if entry[1] == "kb"]  # articles only: fast at any size
+    if not articles:
+        return
+    kbs, _ = SimilarIndex(load_archive(root, config, articles)).query(title, SUGGESTED_ARTICLES)
+    if kbs:
+        click.echo("KB articles that may answer it (check them first):", err=True)
+        for m in kbs:
+            click.echo(f"  {m.id}  {m.title}  {m.path}", err=True)
 
 
 @new.command("kb")
@@ -456,6 +475,47 @@ def renumber(old_id: str, root: Path, path: str | None, base: str | None, dry_ru
                    f"left as it is: change it to {plan.new_id} if it means the renumbered one", err=True)
     done = "dry run, nothing written" if dry_run else f"{len(plan.changes)} file{'s' * (len(plan.changes) != 1)} changed"
     click.echo(f"{old_id} -> {plan.new_id} ({done})", err=True)
+
+
+@main.command()
+@click.argument("query")
+@ROOT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for tools.")
+@click.option("--limit", type=click.IntRange(1, 100), default=5, show_default=True,
+              help="At most this many KB articles and this many tickets.")
+def similar(query: str, root: Path, fmt: str, limit: int) -> None:
+    """Find the published KB articles and the tickets most like QUERY (a symptom, an error string, a title).
+
+    Ranked by similarity score (cosine of TF-IDF over the titles, problem descriptions, error
+    strings and tags of the archive on disk; 1 is identical). Draft and retired articles are left out.
+
+    Example: tsgen similar "登录后报错 权限不足" --limit 3
+    """
+    import json
+
+    from tsgen.search.similar import SimilarIndex, iter_matches
+
+    if not query.strip():
+        raise click.BadParameter("expected some words to look for", param_hint="QUERY")
+    root = _root(root)
+    config = load_config(root)
+    archive = load_archive(root, config)
+    errors = len(archive.errors)
+    if errors:
+        click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
+                   "(the invalid documents are left out)", err=True)
+    kbs, tickets = SimilarIndex(archive).query(query, limit)
+    if fmt == "json":
+        click.echo(json.dumps({"query": query, "articles": list(iter_matches(kbs)), "tickets": list(iter_matches(tickets))},
+                              ensure_ascii=False, indent=2))
+        return
+    for heading, matches in (("KB articles", kbs), ("Tickets", tickets)):
+        click.echo(f"{heading}:")
+        for m in matches:
+            click.echo(f"  {m.score:.3f}  {m.id}  {m.title}  {m.path}")
+        if not matches:
+            click.echo("  (none similar enough)")
 
 
 @main.command()

@@ -20,6 +20,7 @@ from tsgen.site.render import Rendered, SiteRenderer
 from tsgen.site import publish
 from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, directory_urls, navigation,
                                write_config, write_theme)
+from tsgen.search.similar import SimilarIndex
 from tsgen.templating import environment
 
 Progress = Callable[[str], None]
@@ -82,9 +83,13 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     history = read_history(root)
     if history.warning:
         warnings.append(history.warning)
+    started = time.perf_counter()
+    similar = SimilarIndex(archive).all_pages()
+    say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
     with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
         renderer = SiteRenderer(archive, environment(root), history=history, today=today,
-                                directory_urls=directory_urls(root), on_page=writer.put, now=now)
+                                directory_urls=directory_urls(root), on_page=writer.put, now=now,
+                                similar=similar)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
         warnings += [f"{rel}: not published: only images, PDFs, text and office files beside the documents are "

@@ -65,6 +65,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "review_note": ("复审日期已过的文章，请负责人确认内容仍然有效并更新 `review_by`。",
                     "Articles past their review date: the owner should confirm they still hold and update `review_by`."),
     "unknown": ("未知", "unknown"),
+    "similar": ("相似案例", "Similar cases"),
+    "similar_kb": ("相似的知识库文章", "Similar KB articles"),
+    "similar_tickets": ("相似工单", "Similar tickets"),
+    "no_similar": ("暂无相似案例。", "No similar cases yet."),
+    "linked": ("已关联", "linked"),
+    "no_solution": ("尚无解决方案", "No solution recorded yet"),
+    "see_similar": ("先看相似案例中的知识库文章", "Check the similar KB articles first"),
     "month_of": ("月份", "Month"),
     # punctuation: full-width in Chinese text, ASCII with a space in English
     "colon": ("：", ": "),

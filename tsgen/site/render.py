@@ -17,7 +17,7 @@ from typing import Any, Callable
 from urllib.parse import quote, unquote, urlsplit
 
 from tsgen.stats import metrics
-from tsgen.archive.body import drop_comments, drop_empty_sections, separate_list_items
+from tsgen.archive.body import chunks, drop_comments, drop_empty_sections, separate_list_items
 from tsgen.archive.clock import period_key
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.stats.queue import build_queue
@@ -26,6 +26,8 @@ from tsgen.site.sanitize import PUBLISHED_SUFFIXES
 from tsgen.archive.model import Archive, Article, Ticket
 from tsgen.archive.privacy import Masker
 from tsgen.archive.schema import TICKET_SPEC, choice_label, label
+from tsgen.search.similar import Neighbours, SimilarIndex
+from tsgen.site.mentions import html_links, id_pattern, markdown_links
 
 
 LISTING_LIMIT = 100  # newest tickets per group on the type, priority and status pages
@@ -111,6 +113,11 @@ _SLUG_UNSAFE = re.compile(r"[^\w.\-\u00a0-\U0010ffff]+|[\s\u0080-\u009f\u00ad\u2
                           r"\u2060-\u2064\ufeff\ufff0-\uffff]+")
 
 
+def tag_page(tag: str) -> str:
+    """The docs-relative page listing a tag's tickets."""
+    return f"lists/tag/{tag_slug(tag)}.md"
+
+
 def tag_slug(tag: str) -> str:
     """A file name for a tag page: the tag itself where safe (Chinese is fine), else hex."""
     # ASCII punctuation (Markdown syntax in the link that names the page, or a path character) and
@@ -148,7 +155,7 @@ class SiteRenderer:
     def __init__(self, archive: Archive, env: Any, history: Any = None, stats: dict[str, Any] | None = None,
                  today: date | None = None, directory_urls: bool = True,
                  on_page: Callable[[Page], None] | None = None, now: datetime | None = None,
-                 prose: Prose | None = None) -> None:
+                 prose: Prose | None = None, similar: Neighbours | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         # document text -> sanitized HTML, with the Markdown extensions of the archive's mkdocs.yml
         self.prose = prose or Prose.for_site(archive.root / "mkdocs.yml")
@@ -176,6 +183,9 @@ class SiteRenderer:
         # lb[key], ch[key][value], tr[key]: L(key), C(key, value), t(key) as lookups (see ticket-head.html.j2)
         self.tables = {"lb": Lookup(self._label), "tr": Lookup(self.t),
                        "ch": Lookup(lambda key: Lookup(lambda value: self._choice(key, value)))}
+        self.ids = id_pattern(self.config.id_prefix)  # ids mentioned in text link to their pages
+        self.tag_pages = {tag for t in archive.tickets.values() for tag in t.tags}  # tags with a listing page
+        self.similar = similar  # similar cases of every page (search.similar); computed in render() if not given
 
     # --- helpers shared by the templates ---
 
@@ -188,15 +198,60 @@ class SiteRenderer:
         def url(target: str) -> str:
             return url_between(target, path, self.directory_urls)
 
+        def href(doc_id: str) -> str | None:
+            target = self._doc_page(doc_id)
+            return url(target) if target and target != path else None
+
+        def links(value: object) -> Any:  # a front-matter value as escaped text, the ids it mentions as links
+            return html_links(value, self.ids, href)
+
+        def tag_url(tag: str) -> str | None:
+            return url(tag_page(tag)) if tag in self.tag_pages else None
+
         text = self.env.get_template(template).render(
             t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
-            page_path=path, site_name=self.config.site_name, **self.tables, **ctx)
+            page_path=path, site_name=self.config.site_name, links=links, tag_url=tag_url, **self.tables, **ctx)
         page = Page(path, text)
         if self.on_page is None:
             self.out.pages.append(page)
         else:  # the writer has the text now; keeping every page's text too cost ~100 MB at 10,000 tickets
             self.on_page(page)
             self.out.pages.append(Page(path, ""))
+
+    def _doc_page(self, doc_id: str) -> str | None:
+        """The page of a ticket or article id, None when there is none."""
+        if doc_id in self.archive.tickets:
+            return ticket_page(doc_id)
+        if doc_id in self.archive.articles:
+            return article_page(doc_id)
+        return None
+
+    def _mentions(self, source: str) -> Callable[[str], str]:
+        """The Markdown of the document at `source` -> the same with the ids it mentions linked, outside
+        code: links to the other document's file, relative to `source`, as an author would write them
+        (the conversion, `_prose`/`_link`, points them at the pages). The label is the id itself, so no
+        text becomes markup; the sanitizer sees the result anyway."""
+        src_dir = posixpath.dirname(source) or "."
+
+        def target(doc_id: str) -> str | None:
+            doc = self.archive.tickets.get(doc_id) or self.archive.articles.get(doc_id)
+            if doc is None or doc.path == source:
+                return None
+            return quote(posixpath.relpath(doc.path, src_dir))
+
+        def linked(text: str) -> str:
+            return "".join(piece if code else markdown_links(piece, self.ids, target) for piece, code in chunks(text))
+
+        return linked
+
+    def _similar(self, kind: str, doc_id: str, linked: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The similar articles and tickets a page lists (see search.similar.Neighbours.for_page)."""
+        if self.similar is None:
+            return {"kb": [], "tickets": [], "linked": []}
+        arts, tickets = self.similar.for_page(kind, doc_id, linked)
+        return {"kb": [{"id": m.id, "title": self.archive.articles[m.id].title, "page": article_page(m.id)} for m in arts],
+                "tickets": [{**self.row(self.archive.tickets[m.id]), "status_value": self.archive.tickets[m.id].status}
+                            for m in tickets], "linked": linked}
 
     def _label(self, key: str, kind: str = "ticket") -> str:
         return label(kind, key, self.lang)
@@ -229,6 +284,8 @@ class SiteRenderer:
     # --- pages ---
 
     def render(self) -> Rendered:
+        if self.similar is None:
+            self.similar = SimilarIndex(self.archive).all_pages()
         tickets = self.archive.tickets_sorted()
         newest = list(reversed(tickets))
         for ticket in tickets:
@@ -252,21 +309,26 @@ class SiteRenderer:
         path = ticket_page(ticket.id)
         f = self.facts[ticket.id]
         arch = self.archive
+        kb_ids = [k for k in arch.ticket_kb.get(ticket.id, []) if k in arch.articles]
+        linked = [*kb_ids, *arch.related_back.get(ticket.id, []), *arch.duplicates.get(ticket.id, []),
+                  *([ticket.duplicate_of] if ticket.duplicate_of else [])]
         self._page(path, "site/ticket.md.j2", tk=ticket, facts=f, sla=self.sla(ticket),
-                   kb=[(k, arch.articles[k].title) for k in arch.ticket_kb.get(ticket.id, []) if k in arch.articles],
+                   kb=[(k, arch.articles[k].title) for k in kb_ids], similar=self._similar("ticket", ticket.id, linked),
                    related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
-                   body=self._prose(safe_body(ticket.body), ticket.path, path, demote=True),
+                   body=self._prose(self._mentions(ticket.path)(safe_body(ticket.body)), ticket.path, path,
+                                    demote=True),
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
     def _article(self, article: Article) -> None:
         path = article_page(article.id)
-        linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
+        backlinks = self.archive.kb_backlinks.get(article.id, [])
+        linked = [self.row(self.archive.tickets[i]) for i in backlinks]
         self._page(path, "site/article.md.j2", a=article, linked=linked,
-                   review_due=self._review_due(article),
-                   body=self._prose(safe_body(article.body), article.path, path),
+                   review_due=self._review_due(article), similar=self._similar("kb", article.id, backlinks),
+                   body=self._prose(self._mentions(article.path)(safe_body(article.body)), article.path, path),
                    history=self._history(article.path))
 
     def _prose(self, text: str, source: str, page: str, demote: bool = False) -> str:

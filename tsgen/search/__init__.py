@@ -1,0 +1,1 @@
+"""Finding the known fix: the search index and similar cases."""
