@@ -110,7 +110,19 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
             progress("running MkDocs (Material) ...")
             with _MkDocsProgress(len(gen.rendered.pages), progress):
                 mk_warnings = runs[0].build()
+    index_search(gen, site, root, progress)
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
+
+
+def index_search(gen: Generated, site: Path, root: Path, progress: Progress | None = None) -> None:
+    """Write the search index (Pagefind) and opensearch.xml into the folder MkDocs just built."""
+    from tsgen.config import read_mkdocs_yml
+    from tsgen.site.search import index_site
+
+    user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
+    if progress is not None:
+        progress("indexing for search (Pagefind) ...")
+    index_site(gen.archive, site, directory_urls(root), str(user.get("site_url") or ""), progress)
 
 
 class _MkDocsProgress(logging.Filter):

@@ -1,0 +1,1 @@
+"""The site's search: records built from the archive, tokenised for Chinese, indexed by Pagefind."""

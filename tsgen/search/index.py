@@ -1,0 +1,117 @@
+"""Write the site's search index with Pagefind, from tsgen's own records (not by crawling site/).
+
+Each record becomes a small HTML document handed to Pagefind's Python API (`add_html_file`): its
+weighted parts as `data-pagefind-weight` paragraphs of jieba-segmented text, and its filters, meta
+and sort keys as Pagefind's data attributes. The index is written under `<site>/pagefind/` (the
+JavaScript, WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words.json`,
+the Chinese vocabulary the search page segments queries with.
+
+The index language is forced to one without a stemmer or segmenter ("unknown"), so Pagefind splits
+only on spaces and punctuation on both sides and tokens.py alone decides what a word is: English
+terms stay as written (CORS, QPS, Redis), and Chinese is cut the same way for the text and the query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import html
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Coroutine, Iterable, Iterator
+
+from tsgen.errors import BuildError
+from tsgen.search.records import Record
+from tsgen.search.tokens import segment, vocabulary
+
+OUTPUT = "pagefind"
+WORDS = "tsgen-words.json"
+LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
+BATCH = 256               # records in flight to the Pagefind process at once
+
+
+@dataclass
+class IndexResult:
+    """What the indexer wrote: records, Chinese words in the vocabulary, seconds, the output folder."""
+
+    records: int
+    words: int
+    seconds: float
+    folder: Path
+
+
+def record_html(record: Record, seen: set[str] | None = None) -> str:
+    """The HTML Pagefind indexes for one record (every value escaped; text segmented)."""
+    e = html.escape
+    hidden = [f'<span data-pagefind-meta="{e(k)}">{e(v)}</span>' for k, v in record.meta.items() if v]
+    hidden += [f'<span data-pagefind-filter="{e(k)}">{e(v)}</span>' for k, vs in record.filters.items() for v in vs]
+    hidden += [f'<span data-pagefind-sort="{e(k)}">{e(v)}</span>' for k, v in record.sort.items()]
+    # " · " ends each part: Pagefind's excerpt runs the paragraphs together, the search page shows the dot
+    body = [f'<p data-pagefind-weight="{w:g}">{e(segment(t, seen))} · </p>' for w, t in record.parts]
+    return (f'<html lang="{LANGUAGE}"><head><title>{e(record.title)}</title></head><body>'
+            f'<div data-pagefind-ignore>{"".join(hidden)}</div>{"".join(body)}</body></html>')
+
+
+def write_index(records: Iterable[Record], site: Path, progress: Callable[[str], None] | None = None) -> IndexResult:
+    """Index `records` into `site`/pagefind (replacing an older index there); returns what was written."""
+    start = time.perf_counter()
+    folder = site / OUTPUT
+    if folder.exists():
+        shutil.rmtree(folder)
+    seen: set[str] = set()
+    try:
+        count = _run(lambda: _index(records, folder, seen, progress))
+    except (OSError, RuntimeError, AssertionError, FileNotFoundError) as exc:
+        raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
+    words = vocabulary(seen)
+    (folder / WORDS).write_text(json.dumps(words, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return IndexResult(count, len(words), time.perf_counter() - start, folder)
+
+
+def _run(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run the indexing coroutine to its end, also when the caller already runs an event loop
+    (a notebook, Playwright's sync API): then in a thread of its own, with its own loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+async def _index(records: Iterable[Record], folder: Path, seen: set[str],
+                 progress: Callable[[str], None] | None) -> int:
+    from pagefind.index import PagefindIndex
+
+    count = 0
+    last = time.monotonic()
+    async with PagefindIndex({"force_language": LANGUAGE, "output_path": str(folder)}) as index:
+        batch: list[Record] = []
+
+        async def flush() -> None:
+            await asyncio.gather(*(index.add_html_file(content=record_html(r, seen), url=r.url) for r in batch))
+            batch.clear()
+
+        for record in records:
+            batch.append(record)
+            count += 1
+            if len(batch) >= BATCH:
+                await flush()
+                if progress and time.monotonic() - last >= 5:
+                    last = time.monotonic()
+                    progress(f"search: indexed {count} pages")
+        await flush()
+        if progress:
+            progress(f"search: writing the index of {count} pages")
+    return count
+
+
+def read_fragments(folder: Path) -> Iterator[dict[str, Any]]:
+    """Every page record Pagefind wrote (url, content, meta, filters), decoded: for tests and the benchmark."""
+    for path in sorted((folder / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        yield json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
