@@ -21,7 +21,7 @@
     "在 我 我们 你 您 他 她 他们 用户 反馈 请问 帮忙 帮 看看 一下 是 有 还 还是 能 会 要 想 现在 今天 突然 老是 总是 " +
     "报错 提示 出现 问题 显示 很 非常 特别 好像 一个 这个 那个 什么 没 没有 处理 麻烦 谢谢").split(" "));
   var PAGE = 20;
-  var pagefind = null, vocab = null, groups = null;
+  var pagefind = null, vocab = null;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -69,15 +69,15 @@
     return vocab;
   }
 
-  async function loadGroups(pf) {  // ids of published and of other KB articles, for the ranking
-    if (!groups) {
-      var pub = await pf.search(null, { filters: { kind: "kb", status: "published" } });
-      var all = await pf.search(null, { filters: { kind: "kb" } });
-      var published = new Set(pub.results.map(function (r) { return r.id; }));
-      var other = new Set(all.results.filter(function (r) { return !published.has(r.id); }).map(function (r) { return r.id; }));
-      groups = { published: published, other: other };
+  // KB articles carry the filter `rank` (published / other); tickets carry none, so this filter's chunk
+  // stays small. For each query the same search filtered by rank tells which results are articles.
+  var kbRank = new Map();
+  async function learn(pf, q, opts) {
+    for (var value of ["published", "other"]) {
+      var f = Object.assign({}, opts.filters || {}, { rank: value });
+      var res = await pf.search(q, Object.assign({}, opts, { filters: f }));
+      res.results.forEach(function (r) { kbRank.set(r.id, value); });
     }
-    return groups;
   }
 
   // --- the query ------------------------------------------------------------------------------------
@@ -131,10 +131,14 @@
     var words = [];
     parts.forEach(function (p) { p.words.forEach(function (w) { if (words.indexOf(w) < 0) words.push(w); }); });
     if (!words.length) return { results: [], strict: 0, filters: {} };
-    var g = isId(q) ? null : await loadGroups(pf);
-    var boost = function (id) { return !g ? 1 : g.published.has(id) ? 2 : g.other.has(id) ? 0.8 : 1; };
+    var byKind = !isId(q);  // an id is looked up as written: the page it names comes first
+    var boost = function (id) {
+      var k = byKind && kbRank.get(id);
+      return k === "published" ? 2 : k === "other" ? 0.8 : 1;
+    };
 
     var and = await pf.search(words.join(" "), opts);
+    if (byKind && and.results.length) await learn(pf, words.join(" "), opts);
     var strict = and.results, exact = false;
     var phrases = parts.filter(function (p) { return p.han && p.words.length > 1; });
     if (phrases.length) {
@@ -159,6 +163,7 @@
       var partial = new Map();
       for (var u = 0; u < units.length; u++) {
         var res = await pf.search(units[u].join(" "), opts);
+        if (byKind && res.results.length) await learn(pf, units[u].join(" "), opts);
         res.results.forEach(function (r, k) {
           if (seen.has(r.id)) return;
           var p = partial.get(r.id) || { r: r, n: 0, s: 0, k: k };
@@ -277,6 +282,21 @@
       if (v) { var o = el("option", null, v); o.value = v; s.appendChild(o); s.value = v; }
     });
     var seq = 0;
+    // counts per filter value need every filter's chunk (at 100,000 tickets more than the query
+    // itself): they are loaded when the filter box is opened, or when the URL already sets a filter
+    var panel = document.getElementById("tsgen-search-filter-box");
+    var counting = false;
+    async function withCounts() {
+      if (counting) return;
+      counting = true;
+      var pf = await loadPagefind();
+      await pf.filters();
+      go(false);
+    }
+    if (panel) {
+      panel.addEventListener("toggle", function () { if (panel.open) withCounts(); });
+      if (Array.from(params.keys()).some(function (k) { return k !== "q"; })) panel.open = true;
+    }
 
     async function go(push) {
         var mine = ++seq;
@@ -296,7 +316,7 @@
         out = { results: [], strict: 0, filters: null, error: String(e) };
       }
       if (mine !== seq) return;
-      if (out.filters) fillFilters(form, out.filters, labels);
+      if (out.filters && counting) fillFilters(form, out.filters, labels);
       while (box.firstChild) box.removeChild(box.firstChild);
       status.textContent = out.error ? out.error : (q.trim() || Object.keys(filters).length)
         ? (out.results.length ? out.results.length + " " + (words.results || "") : (words.none || "")) : "";
@@ -324,6 +344,13 @@
     form.querySelectorAll("select").forEach(function (s) { s.addEventListener("change", function () { go(true); }); });
     await go(false);
   }
+
+  // for scripts and the benchmark: the ranked result URLs (site-relative) of a query
+  window.tsgenSearch = async function (q, filters, newest, n) {
+    var out = await run(q, filters || {}, !!newest);
+    var datas = await Promise.all(out.results.slice(0, n || 10).map(function (r) { return r.data(); }));
+    return datas.map(function (d) { return String(d.url || "").replace(/^\/+/, ""); });
+  };
 
   function start() {
     headerBox();

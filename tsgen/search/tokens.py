@@ -26,20 +26,26 @@ _jieba = None
 
 
 def _cutter():  # type: ignore[no-untyped-def]
-    """jieba's default tokenizer, loaded once, quietly."""
+    """jieba's precise mode with HMM for unknown words: rjieba (jieba-rs, the same dictionary and
+    model, about 40 times faster: 100,000 tickets in seconds, not minutes), else Python's jieba."""
     global _jieba
     if _jieba is None:
-        import jieba
+        try:
+            import rjieba
 
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        _jieba = jieba
+            _jieba = lambda run: rjieba.cut(run, True)  # noqa: E731
+        except ImportError:  # pragma: no cover - rjieba is a dependency
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            _jieba = lambda run: jieba.lcut(run, HMM=True)  # noqa: E731
     return _jieba
 
 
 def words(run: str) -> list[str]:
-    """One run of Chinese characters cut into words (jieba's precise mode, HMM for unknown words)."""
-    return [w for w in _cutter().lcut(run, HMM=True) if w.strip()]
+    """One run of Chinese characters cut into words."""
+    return [w for w in _cutter()(run) if w.strip()]
 
 
 def segment(text: str, seen: set[str] | None = None) -> str:

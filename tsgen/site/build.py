@@ -114,7 +114,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
 
 
-def index_search(gen: Generated, site: Path, root: Path, progress: Progress | None = None) -> None:
+def index_search(gen: Generated, site: Path, root: Path, progress: Progress | None = None) -> Any:
     """Write the search index (Pagefind) and opensearch.xml into the folder MkDocs just built."""
     from tsgen.config import read_mkdocs_yml
     from tsgen.site.search import index_site
@@ -122,7 +122,17 @@ def index_search(gen: Generated, site: Path, root: Path, progress: Progress | No
     user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
     if progress is not None:
         progress("indexing for search (Pagefind) ...")
-    index_site(gen.archive, site, directory_urls(root), str(user.get("site_url") or ""), progress)
+    return index_site(gen.archive, site, directory_urls(root), str(user.get("site_url") or ""), progress)
+
+
+def index_built_site(root: Path, config: Config, site: Path, progress: Progress | None = None) -> Any:
+    """The search index for a site that another tool built from .tsgen/ (Zensical, plain MkDocs)."""
+    archive = load_archive(root, config)
+    if archive.errors:
+        raise InvalidArchive(archive.problems)
+    if not (site / "index.html").is_file():
+        raise BuildError(f"{site} holds no built site (no index.html); build it first")
+    return index_search(Generated(archive, Rendered(), []), site, root, progress)
 
 
 class _MkDocsProgress(logging.Filter):

@@ -42,6 +42,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_placeholder": ("报错信息、现象、工单编号……", "Error message, symptom, ticket id ..."),
     "search_any": ("全部", "Any"),
     "search_sort": ("排序", "Sort"),
+    "search_filters": ("筛选与排序（类别、类型、优先级、状态、标签、版本、时间）", "Filter and sort (kind, type, priority, status, tag, version, date)"),
     "search_relevance": ("相关度", "Relevance"),
     "search_newest": ("最新优先", "Newest first"),
     "search_more": ("更多结果", "More results"),
