@@ -159,7 +159,7 @@ def tree_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def prepare(tmp: Path, tickets: int, articles: int) -> tuple[Path, Path, list[Any]]:
+def prepare(tmp: Path, tickets: int, articles: int, bare: bool = True) -> tuple[Path, Path, list[Any]]:
     from bench_build import bare_pages
     from search_labels import plant, queries
     from synth import generate
@@ -177,7 +177,8 @@ def prepare(tmp: Path, tickets: int, articles: int) -> tuple[Path, Path, list[An
         generate(root, tickets, articles, seed=SEED)
         pages = plant(root)
         marker.write_text(f"{tickets} {articles} {SEED}")
-    n = bare_pages(root, base / "docs")
+    base.mkdir(parents=True, exist_ok=True)
+    n = bare_pages(root, base / "docs") if bare else 0
     (base / "mkdocs.yml").write_text(MATERIAL_YML + f"docs_dir: docs\nsite_dir: site\nnav: [index.md]\n",
                                      encoding="utf-8")
     print(f"generated {tickets} tickets + {articles} articles (+ {sum(len(v) for v in pages.values())} labelled), "
@@ -360,16 +361,21 @@ def fmt_bytes(n: float) -> str:
 def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: set[str]) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    root, base, labelled = prepare(tmp, tickets, articles)
+    both_skipped = {"material", "pagefind"} <= skip
+    root, base, labelled = prepare(tmp, tickets, articles, bare=not both_skipped)
     site = base / "site"
     res: dict[str, Any] = {"tickets": tickets, "articles": articles}
-    if "material" in skip:  # still a bare site for the other two
+    if both_skipped:  # tsgen's index needs no built pages: an empty site folder holds it and the search page
+        site.mkdir(parents=True, exist_ok=True)
+    elif "material" in skip:  # still a bare site for Pagefind's crawl
         (base / "mkdocs.yml").write_text((base / "mkdocs.yml").read_text(encoding="utf-8")
                                          .replace("plugins:\n  - search:", "plugins: []\n_unused:\n  - search:"),
                                          encoding="utf-8")
-    m = spawn(["material", str(base / "mkdocs.yml")])
-    res["material"] = {**m, "disk": tree_bytes(site / "search") if (site / "search").exists() else 0}
-    print(f"  material: build {m['seconds']:.1f} s (cpu {m['cpu']:.1f} s), search plugin {m['index_seconds']:.1f} s, peak {m['rss_mb']:.0f} MB, "
+    if not both_skipped:
+        m = spawn(["material", str(base / "mkdocs.yml")])
+        res["material"] = {**m, "disk": tree_bytes(site / "search") if (site / "search").exists() else 0}
+    if "material" not in skip:
+        print(f"  material: build {m['seconds']:.1f} s (cpu {m['cpu']:.1f} s), search plugin {m['index_seconds']:.1f} s, peak {m['rss_mb']:.0f} MB, "
           f"index {fmt_bytes(res['material']['disk'])}", flush=True)
     if "pagefind" not in skip:
         p = run_pagefind_default(site)

@@ -56,6 +56,12 @@
       pagefind = await import(new URL("pagefind/pagefind.js", base).href);
       await pagefind.options({ baseUrl: "/", excerptLength: 30 });
       pagefind.init();
+      // a large archive is indexed in shards (tsgen/search/index.py): merged into one result list
+      var r = await fetch(new URL("pagefind/tsgen-shards.json", base).href);
+      var shards = r.ok ? await r.json() : [];
+      for (var i = 0; i < shards.length; i++) {
+        await pagefind.mergeIndex(new URL("pagefind/" + shards[i], base).href, { baseUrl: "/" });
+      }
     }
     return pagefind;
   }

@@ -31,7 +31,9 @@ from tsgen.search.tokens import segment, vocabulary
 
 OUTPUT = "pagefind"
 WORDS = "tsgen-words.json"
+SHARDS = "tsgen-shards.json"
 LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
+SHARD = 15_000            # records per Pagefind run: about 1 GB of Pagefind's memory each
 
 
 @dataclass
@@ -88,14 +90,35 @@ async def _index(records: Iterable[Record], folder: Path, seen: set[str],
     """Write each record's HTML into a scratch folder (at the path of its URL), then have Pagefind index
     that folder in one call: one small file per record is far faster than one API call per record
     (Pagefind's service answered `add_html_file` at about 10 per second) and needs a fraction of the
-    memory of crawling the built site, whose pages carry the theme, navigation and record tables."""
-    from pagefind.index import PagefindIndex
+    memory of crawling the built site, whose pages carry the theme, navigation and record tables.
 
+    Pagefind holds about 65 MB per 1,000 records while it indexes (6.5 GB for 100,000), so records go
+    in shards of SHARD, each a separate Pagefind run and bundle: the first in `folder`, the others in
+    `folder/partN/`, listed in `folder/tsgen-shards.json`; the search page merges them (Pagefind's
+    mergeIndex) into one ranked result list.
+    """
     count = 0
+    parts: list[str] = []
     last = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="tsgen-search-") as scratch:
         base = Path(scratch)
         made: set[Path] = set()
+        in_shard = 0
+
+        async def flush() -> None:
+            nonlocal in_shard, made
+            if not in_shard:
+                return
+            out = folder if not parts and not folder.exists() else folder / f"part{len(parts) + 1}"
+            if out != folder:
+                parts.append(f"{out.name}/")
+            if progress:
+                progress(f"search: Pagefind indexes records {count - in_shard + 1}-{count}")
+            await _pagefind(base, out)
+            shutil.rmtree(base)
+            base.mkdir()
+            made, in_shard = set(), 0
+
         for record in records:
             rel = record.url.strip("/")
             path = base / rel if rel.endswith(".html") else base / rel / "index.html"
@@ -104,20 +127,46 @@ async def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 made.add(path.parent)
             path.write_text(record_html(record, seen), encoding="utf-8")
             count += 1
+            in_shard += 1
+            if in_shard >= SHARD:
+                await flush()
             if progress and time.monotonic() - last >= 5:
                 last = time.monotonic()
                 progress(f"search: prepared {count} records")
-        if progress:
-            progress(f"search: Pagefind indexes {count} records")
-        async with PagefindIndex({"force_language": LANGUAGE, "output_path": str(folder)}) as index:
-            await index.add_directory(str(base))
+        await flush()
+    if not folder.exists():  # an archive without documents still gets a (empty) bundle
+        await _pagefind(None, folder)
+    (folder / SHARDS).write_text(json.dumps(parts), encoding="utf-8")
     return count
+
+
+async def _pagefind(source: Path | None, out: Path) -> None:
+    """One Pagefind run over `source` into `out`. The service answers the write request before its
+    last file is on disk, and closing it then can leave an empty pagefind-entry.json (seen on a busy
+    machine), so the service is closed only once the entry file reads back whole."""
+    from pagefind.service import PagefindService
+
+    async with PagefindService() as service:
+        index = await service.create_index({"force_language": LANGUAGE, "output_path": str(out)})
+        if source is not None:
+            await index.add_directory(str(source))
+        await index.write_files()
+        entry = out / "pagefind-entry.json"
+        for _ in range(600):
+            try:
+                if json.loads(entry.read_text(encoding="utf-8")).get("languages"):
+                    break
+            except (OSError, ValueError):
+                pass
+            await asyncio.sleep(0.1)
+        else:
+            raise RuntimeError(f"Pagefind did not finish writing {entry}")
 
 
 def read_fragments(folder: Path) -> Iterator[dict[str, Any]]:
     """Every page record Pagefind wrote (url relative to the site root, content, meta, filters), decoded:
     for tests and the benchmark."""
-    for path in sorted((folder / "fragment").glob("*.pf_fragment")):
+    for path in sorted(folder.glob("**/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         fragment = json.loads(data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data)
         fragment["url"] = str(fragment.get("url", "")).lstrip("/")

@@ -21,6 +21,8 @@ from typing import Iterable, Iterator
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_RUN = re.compile(f"[{HAN}]+")
 _HAN_WORD = re.compile(f"^[{HAN}]{{2,}}$")
+# full-width and Chinese punctuation: spaced off, so `，ORA-12170` and `“权限` split where a reader sees a break
+_CJK_PUNCT = re.compile("([\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018-\u201f\u2026])")
 
 _jieba = None
 
@@ -60,7 +62,7 @@ def segment(text: str, seen: set[str] | None = None) -> str:
             seen.update(w for w in ws if len(w) > 1)
         return " " + " ".join(ws) + " "
 
-    return _HAN_RUN.sub(cut, text)
+    return _CJK_PUNCT.sub(r" \1 ", _HAN_RUN.sub(cut, text))
 
 
 def vocabulary(seen: Iterable[str]) -> list[str]:
