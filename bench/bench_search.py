@@ -358,9 +358,14 @@ def fmt_bytes(n: float) -> str:
     return f"{n / 2**20:.2f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
 
 
-def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: set[str]) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
+def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: set[str],
+             browser_only: bool = False) -> dict[str, Any]:
+    if browser_only:  # the sites an earlier run left in --tmp: measure in the browser again
+        from search_labels import plant, queries
 
+        res = json.loads((tmp / f"indexes-{tickets}.json").read_text(encoding="utf-8"))
+        labelled = queries(plant(tmp / f"archive-{tickets}"))
+        return browse(res, tmp / f"sites-{tickets}" / "site", labelled, tickets, with_quality, skip)
     both_skipped = {"material", "pagefind"} <= skip
     root, base, labelled = prepare(tmp, tickets, articles, bare=not both_skipped)
     site = base / "site"
@@ -388,9 +393,17 @@ def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: s
           f"{t['words']} words), cpu {t['cpu']:.1f} s, peak {t['rss_mb']:.0f} MB, {fmt_bytes(res['tsgen']['disk'])}; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     search_page(site)
-    engines = [e for e in ("material", "pagefind", "tsgen") if e not in skip]
+    (tmp / f"indexes-{tickets}.json").write_text(json.dumps(res), encoding="utf-8")
+    return browse(res, site, labelled, tickets, with_quality, skip)
+
+
+def browse(res: dict[str, Any], site: Path, labelled: list[Any], tickets: int, with_quality: bool,
+           skip: set[str]) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    engines = [e for e in ("tsgen", "pagefind", "material") if e not in skip and e in res]
     server, url = serve(site)
-    timeout_s = 30 if tickets <= 20_000 else 180
+    timeout_s = 120 if tickets <= 20_000 else 300
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -460,6 +473,8 @@ def main() -> None:
                     "the 100,000 run takes about 40 minutes and 12 GB for Pagefind's default crawl)")
     ap.add_argument("--quality-sizes", default="10000", help="sizes at which the baselines answer the labelled queries too")
     ap.add_argument("--skip", default="", help="engines to leave out: material, pagefind (comma-separated)")
+    ap.add_argument("--browser-only", action="store_true",
+                    help="reuse the indexes an earlier run built in --tmp; measure in the browser only")
     ap.add_argument("--tmp", type=Path, help="work folder, kept (default: a temporary one, removed afterwards); "
                     "an archive generated there by an earlier run is reused")
     args = ap.parse_args()
@@ -474,7 +489,7 @@ def main() -> None:
     try:
         for n in sizes:
             print(f"\n== {n:,} tickets ==", flush=True)
-            results.append(run_size(tmp, n, max(150, n * 15 // 1000), n in qsizes, skip))
+            results.append(run_size(tmp, n, max(150, n * 15 // 1000), n in qsizes, skip, args.browser_only))
     finally:
         if not args.tmp:
             shutil.rmtree(tmp, ignore_errors=True)

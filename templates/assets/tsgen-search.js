@@ -79,11 +79,11 @@
   // stays small. For each query the same search filtered by rank tells which results are articles.
   var kbRank = new Map();
   async function learn(pf, q, opts) {
-    for (var value of ["published", "other"]) {
+    await Promise.all(["published", "other"].map(async function (value) {
       var f = Object.assign({}, opts.filters || {}, { rank: value });
       var res = await pf.search(q, Object.assign({}, opts, { filters: f }));
       res.results.forEach(function (r) { kbRank.set(r.id, value); });
-    }
+    }));
   }
 
   // --- the query ------------------------------------------------------------------------------------
@@ -143,16 +143,19 @@
       return k === "published" ? 2 : k === "other" ? 0.8 : 1;
     };
 
-    var and = await pf.search(words.join(" "), opts);
-    if (byKind && and.results.length) await learn(pf, words.join(" "), opts);
-    var strict = and.results, exact = false;
     var phrases = parts.filter(function (p) { return p.han && p.words.length > 1; });
+    // the searches of one query run at once: the index chunks they share are fetched once
+    var done = await Promise.all([
+      pf.search(words.join(" "), opts),
+      byKind ? learn(pf, words.join(" "), opts) : null,
+    ].concat(phrases.map(function (p) { return pf.search('"' + p.words.join(" ") + '"', opts); })));
+    var and = done[0];
+    var strict = and.results, exact = false;
     if (phrases.length) {
       var keep = null;
       for (var i = 0; i < phrases.length; i++) {
-        var ph = await pf.search('"' + phrases[i].words.join(" ") + '"', opts);
-        var ids = new Set(ph.results.map(function (r) { return r.id; }));
-        keep = keep ? new Set([].concat(Array.from(keep)).filter(function (x) { return ids.has(x); })) : ids;
+        var ids = new Set(done[2 + i].results.map(function (r) { return r.id; }));
+        keep = keep ? new Set(Array.from(keep).filter(function (x) { return ids.has(x); })) : ids;
       }
       var hits = strict.filter(function (r) { return keep.has(r.id); });
       if (hits.length) { strict = hits; exact = true; }
@@ -167,10 +170,13 @@
       : (!exact && words.length > 1 ? words.map(function (w) { return [w]; }) : []);
     if (units.length) {  // pages with some of the parts (or words), the more the higher
       var partial = new Map();
+      var unitResults = await Promise.all(units.map(async function (unit) {
+        var res = await pf.search(unit.join(" "), opts);
+        if (byKind && res.results.length) await learn(pf, unit.join(" "), opts);
+        return res;
+      }));
       for (var u = 0; u < units.length; u++) {
-        var res = await pf.search(units[u].join(" "), opts);
-        if (byKind && res.results.length) await learn(pf, units[u].join(" "), opts);
-        res.results.forEach(function (r, k) {
+        unitResults[u].results.forEach(function (r, k) {
           if (seen.has(r.id)) return;
           var p = partial.get(r.id) || { r: r, n: 0, s: 0, k: k };
           p.n += 1; p.s += r.score * boost(r.id); p.k = Math.min(p.k, k);
