@@ -111,3 +111,21 @@ def archive_root(tmp_path: Path) -> Path:
     (tmp_path / "tickets").mkdir()
     (tmp_path / "kb").mkdir()
     return tmp_path
+
+
+def search_index_text(site: Path) -> str:
+    """Everything the site's search index (Pagefind, `site/pagefind/`) holds, as text: its gzip'd
+    fragments, word indexes, filters and metadata decompressed and decoded (what a leak test reads)."""
+    import gzip
+
+    parts = []
+    for path in sorted((site / "pagefind").rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        if path.suffix.startswith(".pf_") or path.suffix == ".json":
+            parts.append(data.decode("utf-8", errors="replace"))
+    assert parts, f"no search index in {site / 'pagefind'}"
+    return "\n".join(parts)

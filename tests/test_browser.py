@@ -17,7 +17,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import yaml
@@ -157,23 +157,26 @@ def after_heading(page: Any, heading: str) -> Any:
 
 
 def search(page: Any, query: str) -> tuple[list[str], list[str]]:
-    """Search like a person: "/" focuses Material's box, IME-style input, then a key; returns (texts, hrefs)."""
-    box = page.locator("input.md-search__input")
-    items = page.locator(".md-search-result__item")
-    if not box.evaluate("e => e === document.activeElement"):  # in the box, "/" would be typed, not a shortcut
-        page.keyboard.press("/")
-    expect(box).to_be_focused()
+    """Search like a person: type into the header's box (IME-style input), press Enter, wait for the
+    search page to finish (data-tsgen-search-done); returns the results' (texts, link paths) in rank order."""
+    box = page.locator("form.tsgen-header-search input")
+    expect(box).to_be_visible()
+    box.click()
     box.fill("")
-    page.keyboard.press("End")
-    expect(items).to_have_count(0)  # the previous query's results are gone: what follows is this query's
     page.keyboard.insert_text(query)  # Chinese comes from an IME: no key events ...
-    page.keyboard.press("End")  # ... so a key press makes Material's search react
-    expect(items.first).to_be_visible()
-    expect(page.locator(".md-search-result__meta")).to_contain_text(re.compile(r"\d"))
-    # the index keeps jieba's word boundaries as zero-width spaces; a person does not see them
-    texts = [t.replace("\u200b", "") for t in items.all_inner_texts()]
-    # result links carry Material's highlight query (?h=...); keep the path
-    hrefs = [urlsplit(a.get_attribute("href") or "").path for a in page.locator(".md-search-result__item a").all()]
+    page.keyboard.press("End")  # ... then a key, as a person would
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    return results(page)
+
+
+def results(page: Any) -> tuple[list[str], list[str]]:
+    """The finished search page's results: (texts, link paths), in rank order."""
+    done = page.locator("#tsgen-search-results[data-tsgen-search-done]")
+    expect(done).to_be_attached()
+    items = page.locator("#tsgen-search-results li.tsgen-result")
+    texts = items.all_inner_texts()
+    hrefs = [urlsplit(a.get_attribute("href") or "").path for a in page.locator("#tsgen-search-results a").all()]
     return texts, hrefs
 
 
@@ -226,9 +229,69 @@ def test_search_in_chinese(tab: tuple[Any, Watch], base_url: str, tmp_path: Path
 
     texts, hrefs = search(page, TICKET)
     assert hrefs[0].endswith(f"/tickets/{TICKET}/"), f"searching {TICKET} does not find it first: {hrefs}"
-    page.locator(".md-search-result__item a").first.click()
+    page.locator("#tsgen-search-results a").first.click()
     page.wait_for_url(f"**/tickets/{TICKET}/**")
     expect(page.locator("h1").first).to_contain_text(TICKET)
+    watch.assert_clean()
+
+
+def _documents_containing(archive: Any, text: str) -> set[str]:
+    """Link paths of the tickets and articles whose title or body contains `text` (as written)."""
+    found = {f"/tickets/{t.id}/" for t in archive.tickets.values() if text in t.title or text in t.body}
+    return found | {f"/kb/{a.id}/" for a in archive.articles.values() if text in a.title or text in a.body}
+
+
+def test_search_precise_chinese_kb_first(tab: tuple[Any, Watch], base_url: str, sample: tuple[Path, Generated],
+                                         tmp_path: Path) -> None:
+    """权限不足 returns the documents that contain 权限不足 (not every page with 权 or 限), the KB article first,
+    the whole word highlighted; the page URL is shareable."""
+    page, watch = tab
+    archive = sample[1].archive
+    page.goto(f"{base_url}search/?q=权限不足")
+    texts, hrefs = results(page)
+    shot(page, tmp_path / "search-page.png", full_page=False)
+    wanted = _documents_containing(archive, "权限不足")
+    assert 2 <= len(wanted) < len(archive.tickets) // 2
+    assert set(hrefs) == wanted, f"extra: {set(hrefs) - wanted}, missing: {wanted - set(hrefs)}"
+    assert re.search(r"/kb/KB\d+/$", hrefs[0]), f"a KB article first: {hrefs}"
+    marks = page.locator("#tsgen-search-results mark").all_inner_texts()
+    assert "权限不足" in marks, f"the word is highlighted whole: {marks[:10]}"
+    first = page.locator("#tsgen-search-results li.tsgen-result").first
+    expect(first.locator(".tsgen-result-id")).to_have_text(re.compile(r"^KB\d+$"))
+    expect(first.locator(".tsgen-badge").first).to_be_visible()
+    expect(first.locator(".tsgen-result-date")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    watch.assert_clean()
+
+
+def test_search_multi_word_error_string_and_filter(tab: tuple[Any, Watch], base_url: str,
+                                                   sample: tuple[Path, Generated]) -> None:
+    page, watch = tab
+    archive = sample[1].archive
+    # several words: the pages holding all of them come first
+    page.goto(f"{base_url}search/?q=登录 权限")
+    texts, hrefs = results(page)
+    both = _documents_containing(archive, "登录") & _documents_containing(archive, "权限")
+    assert len(both) >= 3
+    assert set(hrefs[:len(both)]) <= both | {h for h in hrefs if h in both}
+    assert all(h in both for h in hrefs[:3]), f"the first results hold both words: {hrefs[:3]}"
+    # an exact error string finds the article that explains it first
+    for query, kid in (("DB_CONN_TIMEOUT", "KB0002"), ("ORDER_VIEW_DENIED", "KB0001"), ("报错“权限不足”", "KB0001")):
+        page.goto(f"{base_url}search/?q={quote(query)}")
+        _texts, hrefs = results(page)
+        assert hrefs and hrefs[0] == f"/kb/{kid}/", f"{query}: {hrefs[:5]}"
+    # a filter: KB articles only, with counts per value, kept in the URL
+    page.goto(f"{base_url}search/?q=权限不足")
+    results(page)
+    page.locator("#tsgen-search-filter-box summary").click()  # the counts load with the filter box
+    kind = page.locator("select[name=kind]")
+    expect(kind.locator("option[value=kb]")).to_have_text(re.compile(r"\(\d+\)$"))
+    kind.select_option("kb")
+    expect(page).to_have_url(re.compile(r"kind=kb"))
+    _texts, hrefs = results(page)
+    assert hrefs and all(h.startswith("/kb/") for h in hrefs), hrefs
+    # zero results still finish
+    page.goto(f"{base_url}search/?q=zzzzqqqq")
+    assert results(page) == ([], [])
     watch.assert_clean()
 
 

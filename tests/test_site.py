@@ -17,6 +17,7 @@ from tsgen.site.build import build_site
 from tsgen.cli import main
 from tsgen.config import load_config
 from tsgen.archive.link import load_archive
+from tsgen.search.index import read_fragments
 from tsgen.site.render_stats import lookup
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,8 +45,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _site_text(root: Path) -> str:
     parts = [p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html")]
     parts += [p.read_text(encoding="utf-8") for p in (root / ".tsgen").rglob("*") if p.is_file() and p.suffix in (".md", ".yml")]
-    index = json.loads((root / "site/search/search_index.json").read_text(encoding="utf-8"))
-    parts.append(json.dumps(index, ensure_ascii=False))
+    parts += [json.dumps(f, ensure_ascii=False) for f in read_fragments(root / "site/pagefind")]
+    parts.append((root / "site/pagefind/tsgen-words.json").read_text(encoding="utf-8"))
     return "\n".join(parts)
 
 
@@ -100,12 +101,23 @@ def test_no_request_to_another_host(sample: Path) -> None:
 
 
 def test_search_index_has_tickets_ids_and_segmented_chinese(sample: Path) -> None:
-    index = json.loads((sample / "site/search/search_index.json").read_text(encoding="utf-8"))
-    docs = index["docs"]
-    assert any("TS202310270001" in d["title"] for d in docs)
-    text = " ".join(d["text"] for d in docs)
-    assert "\u200b" in text, "jieba segmentation inserts zero-width spaces between Chinese words"
-    assert not any(d["location"].startswith(("lists/", "stats/")) for d in docs), "listings are not indexed"
+    docs = list(read_fragments(sample / "site/pagefind"))
+    archive = load_archive(sample, load_config(sample))
+    assert len(docs) == len(archive.tickets) + len(archive.articles), "one record per ticket and article"
+    assert any(d["meta"]["id"] == "TS202310270001" and d["url"] == "tickets/TS202310270001/" for d in docs)
+    kb = next(d for d in docs if d["meta"]["id"] == "KB0001")
+    assert " 权限 不足 " in kb["content"], "jieba cuts Chinese into space-separated words"
+    assert kb["filters"]["kind"] == ["kb"] and kb["filters"]["status"] == ["published"]
+    assert not any(d["url"].startswith(("lists/", "stats/", "search/")) for d in docs), "listings are not indexed"
+    words = json.loads((sample / "site/pagefind/tsgen-words.json").read_text(encoding="utf-8"))
+    assert "权限" in words and "不足" in words, "the browser's vocabulary for cutting queries"
+    for name in ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind"):
+        assert (sample / "site/pagefind" / name).is_file(), f"{name}: the search runs offline from site/"
+    assert not (sample / "site/search/search_index.json").exists(), "Material's search is replaced"
+    opensearch = (sample / "site/opensearch.xml").read_text(encoding="utf-8")
+    assert 'template="/search/?q={searchTerms}"' in opensearch
+    page = (sample / "site/search/index.html").read_text(encoding="utf-8")
+    assert 'id="tsgen-search-results"' in page and "assets/tsgen-search.js" in page
 
 
 def test_site_numbers_equal_stats_json(sample: Path) -> None:
@@ -187,10 +199,10 @@ def test_build_summary_line(tmp_path: Path) -> None:
 
 
 def test_record_and_timeline_stay_out_of_the_search_index(sample: Path) -> None:
-    index = json.loads((sample / "site/search/search_index.json").read_text(encoding="utf-8"))
-    entries = [d for d in index["docs"] if d["location"].startswith("tickets/TS202310270001/")]
+    entries = [d for d in read_fragments(sample / "site/pagefind") if d["url"] == "tickets/TS202310270001/"]
     assert entries, "the ticket page is indexed"
-    text = " ".join(d["title"] + " " + d["text"] for d in entries)
+    text = " ".join(d["meta"]["title"] + " " + d["content"] for d in entries)
+    assert "跳转至" not in text and "Skip to" not in text, "the header's skip link is not indexed"
     assert "工单编号" not in text and "处理时间线" not in text
     assert "权限" in text, "the narrative is searchable"
 

@@ -424,6 +424,30 @@ def build(root: Path, site_dir: Path | None, quiet: bool) -> None:
                f"warning{'s' * (len(warnings) != 1)} in {seconds:.1f} s")
 
 
+@main.command("index")
+@ROOT_OPTION
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The built site to index (default: site/ in the archive).")
+def index_site_cmd(root: Path, site_dir: Path | None) -> None:
+    """Write the search index (Pagefind, into SITE/pagefind/) and opensearch.xml into a built site.
+
+    `tsgen build` does this itself. Run it after a tool that rebuilds the site from .tsgen/mkdocs.yml
+    without tsgen, such as Zensical or plain MkDocs. Example:
+    zensical build -f .tsgen/mkdocs.yml && tsgen index --site-dir .tsgen/site
+    """
+    from tsgen.site.build import InvalidArchive, index_built_site
+
+    root = _root(root)
+    site = (site_dir or root / "site").resolve()
+    try:
+        result = index_built_site(root, load_config(root), site)
+    except InvalidArchive as exc:
+        click.echo(format_problems(exc.problems, "text"))
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"Indexed {result.records} pages for search into {result.folder} in {result.seconds:.1f} s")
+
+
 @main.command()
 @ROOT_OPTION
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="IP:port to serve on.")

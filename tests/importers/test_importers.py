@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_clean, run_cli
+from tests.conftest import assert_clean, run_cli, search_index_text
 from tsgen.archive.link import load_archive
 from tsgen.config import load_config
 
@@ -125,7 +125,7 @@ def test_customer_data_stays_out_of_published_fields_and_the_site(tmp_path: Path
     assert {"Jane Customer", "13912345678", "zhang.san@example.com", "周先生"} <= secrets
     build_site(root, config)
     parts = [p.read_text(encoding="utf-8") for p in (root / "site").rglob("*.html")]
-    parts.append((root / "site/search/search_index.json").read_text(encoding="utf-8"))
+    parts.append(search_index_text(root / "site"))
     site = "\n".join(parts)
     assert sorted(s for s in secrets if s in site) == []
     assert "138 0013 8000" not in site and "021-5432 1000" not in site

@@ -1,1 +1,2 @@
-"""Finding the known fix: the search index and similar cases."""
+"""Finding the known fix: the site's search index (records from the archive, segmented for Chinese,
+indexed by Pagefind) and similar cases (TF-IDF nearest neighbours)."""

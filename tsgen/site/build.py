@@ -125,11 +125,33 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
                 progress("running MkDocs (Material) ...")
                 with _MkDocsProgress(len(gen.rendered.pages), progress):
                     mk_warnings = runs[0].build(fresh)
+        index_search(gen, fresh, root, progress)  # into the new site, before it is swapped in
     except BaseException:  # a failure or Ctrl-C: the previous site stays, the half-built one goes
         publish.discard(site)
         raise
     publish.swap(site)
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
+
+
+def index_search(gen: Generated, site: Path, root: Path, progress: Progress | None = None) -> Any:
+    """Write the search index (Pagefind) and opensearch.xml into the folder MkDocs just built."""
+    from tsgen.config import read_mkdocs_yml
+    from tsgen.site.search import index_site
+
+    user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
+    if progress is not None:
+        progress("indexing for search (Pagefind) ...")
+    return index_site(gen.archive, site, directory_urls(root), str(user.get("site_url") or ""), progress)
+
+
+def index_built_site(root: Path, config: Config, site: Path, progress: Progress | None = None) -> Any:
+    """The search index for a site that another tool built from .tsgen/ (Zensical, plain MkDocs)."""
+    archive = load_archive(root, config)
+    if archive.errors:
+        raise InvalidArchive(archive.problems)
+    if not (site / "index.html").is_file():
+        raise BuildError(f"{site} holds no built site (no index.html); build it first")
+    return index_search(Generated(archive, Rendered(), []), site, root, progress)
 
 
 class _MkDocsProgress(logging.Filter):

@@ -291,7 +291,7 @@ def write_config(root: Path, nav: list[Any], site_dir: Path, language: str = "zh
     else:  # an archive without mkdocs.yml still builds, with tsgen's defaults
         generated = {"site_name": "技术支持知识库", **generated,
                      "theme": {"name": "material", "language": language, "font": False, "custom_dir": THEME},
-                     "plugins": [{"search": {"lang": ["zh", "en"], "separator": r"[\s\u200b\-]+"}}],
+                     "plugins": [],  # tsgen writes its own search index (tsgen/search/) after MkDocs
                      "markdown_extensions": ["tables", "admonition", "attr_list", "md_in_html"]}
     path = build / "mkdocs.yml"
     build.mkdir(parents=True, exist_ok=True)

@@ -302,6 +302,7 @@ class SiteRenderer:
             self.stats = {"total": stats.total}
         self._contributors()
         self._home(newest)
+        self._search_page()
         self._assets()
         return self.out
 
@@ -448,6 +449,19 @@ class SiteRenderer:
         people = contributors_summary(self.history, self.archive)
         self._page("contributors.md", "site/contributors.md.j2", people=people,
                    titles={a.id: a.title for a in self.archive.articles.values()})
+
+    def _search_page(self) -> None:
+        """search/?q=...: the form, filters and results list that assets/tsgen-search.js fills (tsgen/search/)."""
+        from tsgen.site.search import SCRIPT, SEARCH_PAGE, search_labels
+        from tsgen.templating import DEFAULTS
+
+        filters = [("kind", self.t("search_kind")), ("type", self._label("type")),
+                   ("priority", self._label("priority")), ("status", self._label("status")),
+                   ("tag", self._label("tags")), ("version", self.t("search_version")),
+                   ("year", self.t("search_year")), ("month", self.t("search_month"))]
+        self._page(SEARCH_PAGE, "site/search.md.j2", filters=filters, labels=search_labels(self.lang))
+        own = self.archive.root / "templates" / SCRIPT
+        self.out.assets.append((own if own.is_file() else DEFAULTS / SCRIPT, SCRIPT))
 
     def _assets(self) -> None:
         # only the files the loader's scan found readable (archive/files.py): never a symlink that

@@ -1,0 +1,374 @@
+/* tsgen's search, in the browser: a header search box on every page, and the search page (search/?q=...)
+   querying the Pagefind index that `tsgen build` writes into pagefind/ (tsgen/search/index.py).
+
+   The index holds jieba-segmented text (words separated by spaces, no stemming). A Chinese query is cut
+   with the index's own vocabulary (pagefind/tsgen-words.json) into the same words, then:
+     1. every part typed without a space (客户说出差, 权限不足) must match as a phrase, all parts together;
+     2. failing that, all words anywhere in the page (Pagefind's AND; words the index lacks are ignored);
+     3. below those: pages matching some of the parts or words, the more the higher.
+   Filler words (客户, 说, 为什么, 急 ...) are dropped; KB articles weigh more than tickets, drafts and
+   retired articles less. Every text from the index is put into the page as text (textContent), never as
+   HTML; Pagefind's <mark> highlights are rebuilt as elements.                                            */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var base = new URL("../", script.src).href;   // the script is <site>/assets/tsgen-search.js
+  var searchUrl = new URL(script.getAttribute("data-search") || "search/", base).href;
+  var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  var CJK_GAP = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201f]/;
+  var FILLERS = new Set(("客户 说 讲 为什么 为啥 急 很急 着急 了 的 吗 呢 啊 吧 呀 嘛 怎么 怎么办 怎么回事 如何 一直 就 都 又 也 " +
+    "在 我 我们 你 您 他 她 他们 用户 反馈 请问 帮忙 帮 看看 一下 是 有 还 还是 能 会 要 想 现在 今天 突然 老是 总是 " +
+    "报错 提示 出现 问题 显示 很 非常 特别 好像 一个 这个 那个 什么 没 没有 处理 麻烦 谢谢").split(" "));
+  var PAGE = 20;
+  var pagefind = null, vocab = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  // --- the header's search box, on every page ---------------------------------------------------------
+  function headerBox() {
+    var inner = document.querySelector(".md-header__inner");
+    if (!inner || document.querySelector(".tsgen-header-search")) return;
+    var form = el("form", "tsgen-header-search");
+    form.action = searchUrl;
+    form.method = "get";
+    form.setAttribute("role", "search");
+    var input = el("input");
+    input.type = "search";
+    input.name = "q";
+    input.placeholder = document.documentElement.lang === "zh" ? "搜索" : "Search";
+    input.setAttribute("aria-label", input.placeholder);
+    var q = new URLSearchParams(location.search).get("q");
+    if (q && document.getElementById("tsgen-search-results")) input.value = q;
+    form.appendChild(input);
+    var source = inner.querySelector(".md-header__source");
+    inner.insertBefore(form, source);
+  }
+
+  // --- loading --------------------------------------------------------------------------------------
+  async function loadPagefind() {
+    if (!pagefind) {
+      pagefind = await import(new URL("pagefind/pagefind.js", base).href);
+      await pagefind.options({ baseUrl: "/", excerptLength: 30 });
+      pagefind.init();
+      // a large archive is indexed in shards (tsgen/search/index.py): merged into one result list
+      var r = await fetch(new URL("pagefind/tsgen-shards.json", base).href);
+      var shards = r.ok ? await r.json() : [];
+      for (var i = 0; i < shards.length; i++) {
+        await pagefind.mergeIndex(new URL("pagefind/" + shards[i], base).href, { baseUrl: "/" });
+      }
+    }
+    return pagefind;
+  }
+
+  async function loadVocab() {
+    if (!vocab) {
+      var r = await fetch(new URL("pagefind/tsgen-words.json", base).href);
+      var words = r.ok ? await r.json() : [];
+      vocab = { set: new Set(words), max: words.reduce(function (m, w) { return Math.max(m, w.length); }, 1) };
+    }
+    return vocab;
+  }
+
+  // KB articles carry the filter `rank` (published / other); tickets carry none, so this filter's chunk
+  // stays small. For each query the same search filtered by rank tells which results are articles.
+  var kbRank = new Map();
+  async function learn(pf, q, opts) {
+    await Promise.all(["published", "other"].map(async function (value) {
+      var f = Object.assign({}, opts.filters || {}, { rank: value });
+      var res = await pf.search(q, Object.assign({}, opts, { filters: f }));
+      res.results.forEach(function (r) { kbRank.set(r.id, value); });
+    }));
+  }
+
+  // --- the query ------------------------------------------------------------------------------------
+  function cutHan(run, v) {  // fewest pieces over the index vocabulary; unknown characters alone
+    var n = run.length, best = [0], from = [0];
+    for (var i = 1; i <= n; i++) {
+      best[i] = Infinity;
+      for (var len = Math.min(i, v.max); len >= 1; len--) {
+        var w = run.slice(i - len, i);
+        if (len > 1 && !v.set.has(w)) continue;
+        var cost = best[i - len] + (len > 1 ? 1 : 1.5);
+        if (cost < best[i]) { best[i] = cost; from[i] = i - len; }
+      }
+    }
+    var out = [];
+    for (var j = n; j > 0; j = from[j]) out.unshift(run.slice(from[j], j));
+    return out;
+  }
+
+  function parse(q, v) {
+    var parts = [];
+    q.split(/[\s，。、；：！？,;!?“”‘’"'`（）()【】\[\]《》<>「」{}|]+|:(?=\s|$)/).forEach(function (raw) {
+      var text = raw.replace(/^[^\w\u3400-\u9fff]+|[^\w\u3400-\u9fff]+$/g, "");
+      if (!text) return;
+      var words = [];
+      text.split(/([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/).forEach(function (piece) {
+        if (!piece) return;
+        if (HAN.test(piece)) words = words.concat(v ? cutHan(piece, v) : [piece]);
+        else if (piece.trim()) words.push(piece.trim());
+      });
+      parts.push({ words: words, han: HAN.test(text) });
+    });
+    var kept = parts.map(function (p) {
+      return { han: p.han, words: p.words.filter(function (w) { return !FILLERS.has(w); }) };
+    }).filter(function (p) { return p.words.length; });
+    return kept.length ? kept : parts.filter(function (p) { return p.words.length; });
+  }
+
+  function isId(q) { return /^[A-Za-z]{2,}\d{4,}$/.test(q.trim()); }
+
+  async function run(q, filters, newest) {
+    var pf = await loadPagefind();
+    var opts = { filters: filters };
+    if (newest) opts.sort = { date: "desc" };
+    if (!q.trim()) {
+      var all = await pf.search(null, Object.assign({}, opts, { sort: { date: "desc" } }));
+      return { results: all.results, strict: all.results.length, filters: all.filters };
+    }
+    var v = HAN.test(q) ? await loadVocab() : null;
+    var parts = parse(q, v);
+    var words = [];
+    parts.forEach(function (p) { p.words.forEach(function (w) { if (words.indexOf(w) < 0) words.push(w); }); });
+    if (!words.length) return { results: [], strict: 0, filters: {} };
+    var byKind = !isId(q);  // an id is looked up as written: the page it names comes first
+    var boost = function (id) {
+      var k = byKind && kbRank.get(id);
+      return k === "published" ? 2 : k === "other" ? 0.8 : 1;
+    };
+
+    var phrases = parts.filter(function (p) { return p.han && p.words.length > 1; });
+    // the searches of one query run at once: the index chunks they share are fetched once
+    var done = await Promise.all([
+      pf.search(words.join(" "), opts),
+      byKind ? learn(pf, words.join(" "), opts) : null,
+    ].concat(phrases.map(function (p) { return pf.search('"' + p.words.join(" ") + '"', opts); })));
+    var and = done[0];
+    var strict = and.results, exact = false;
+    if (phrases.length) {
+      var keep = null;
+      for (var i = 0; i < phrases.length; i++) {
+        var ids = new Set(done[2 + i].results.map(function (r) { return r.id; }));
+        keep = keep ? new Set(Array.from(keep).filter(function (x) { return ids.has(x); })) : ids;
+      }
+      var hits = strict.filter(function (r) { return keep.has(r.id); });
+      if (hits.length) { strict = hits; exact = true; }
+    }
+    var rank = function (list) {
+      return newest ? list : list.map(function (r, k) { return { r: r, s: r.score * boost(r.id), k: k }; })
+        .sort(function (a, b) { return b.s - a.s || a.k - b.k; }).map(function (x) { return x.r; });
+    };
+    var results = rank(strict);
+    var seen = new Set(results.map(function (r) { return r.id; }));
+    var units = parts.length > 1 ? parts.map(function (p) { return p.words; })
+      : (!exact && words.length > 1 ? words.map(function (w) { return [w]; }) : []);
+    if (units.length) {  // pages with some of the parts (or words), the more the higher
+      var partial = new Map();
+      var unitResults = await Promise.all(units.map(async function (unit) {
+        var res = await pf.search(unit.join(" "), opts);
+        if (byKind && res.results.length) await learn(pf, unit.join(" "), opts);
+        return res;
+      }));
+      for (var u = 0; u < units.length; u++) {
+        unitResults[u].results.forEach(function (r, k) {
+          if (seen.has(r.id)) return;
+          var p = partial.get(r.id) || { r: r, n: 0, s: 0, k: k };
+          p.n += 1; p.s += r.score * boost(r.id); p.k = Math.min(p.k, k);
+          partial.set(r.id, p);
+        });
+      }
+      var more = Array.from(partial.values()).sort(function (a, b) {
+        return b.n - a.n || (newest ? a.k - b.k : b.s - a.s);
+      }).map(function (p) { return p.r; });
+      results = results.concat(more);
+    }
+    return { results: results, strict: strict.length, filters: and.filters };
+  }
+
+  // --- showing results --------------------------------------------------------------------------------
+  var ENTITY = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'", "&#x27;": "'", "&apos;": "'" };
+  function decode(s) { return s.replace(/&(amp|lt|gt|quot|#39|#x27|apos);/g, function (m) { return ENTITY[m]; }); }
+
+  function excerpt(html) {  // Pagefind's excerpt (escaped text with <mark>) rebuilt as text nodes and <mark>s
+    var chars = [], marked = false;
+    html.split(/(<mark>|<\/mark>)/).forEach(function (piece) {
+      if (piece === "<mark>") { marked = true; return; }
+      if (piece === "</mark>") { marked = false; return; }
+      Array.from(decode(piece.replace(/<[^>]*>/g, ""))).forEach(function (c) { chars.push([c, marked]); });
+    });
+    var kept = chars.filter(function (c, i) {  // drop the spaces the segmenter put between Chinese words
+      if (c[0] !== " ") return true;
+      var a = i - 1, b = i + 1;
+      while (a >= 0 && chars[a][0] === " ") a--;
+      while (b < chars.length && chars[b][0] === " ") b++;
+      return !(a >= 0 && b < chars.length && CJK_GAP.test(chars[a][0]) && CJK_GAP.test(chars[b][0]));
+    });
+    var p = el("p", "tsgen-result-excerpt"), run = "", state = false;
+    var flush = function () {
+      if (!run) return;
+      p.appendChild(state ? el("mark", null, run) : document.createTextNode(run));
+      run = "";
+    };
+    kept.forEach(function (c) { if (c[1] !== state) { flush(); state = c[1]; } run += c[0]; });
+    flush();
+    return p;
+  }
+
+  function badge(cls, text) { return el("span", "tsgen-badge " + cls, text); }
+
+  function item(data, labels) {
+    var m = data.meta || {};
+    var li = el("li", "tsgen-result");
+    li.setAttribute("data-kind", m.kind || "");
+    var a = el("a", "tsgen-result-link");
+    a.href = new URL(String(data.url || "").replace(/^\/+/, ""), base).href;
+    a.appendChild(el("span", "tsgen-result-id", m.id || ""));
+    a.appendChild(document.createTextNode(" "));
+    a.appendChild(el("span", "tsgen-result-title", m.title || ""));
+    li.appendChild(a);
+    var meta = el("div", "tsgen-result-meta");
+    meta.appendChild(badge("tsgen-kind-" + (m.kind || ""), (labels.kind || {})[m.kind] || m.kind || ""));
+    if (m.status) meta.appendChild(badge("tsgen-status-" + m.status, (labels.status || {})[m.status] || m.status));
+    if (m.priority) meta.appendChild(badge("tsgen-" + m.priority.toLowerCase(), (labels.priority || {})[m.priority] || m.priority));
+    if (m.date) meta.appendChild(el("time", "tsgen-result-date", m.date));
+    li.appendChild(meta);
+    li.appendChild(excerpt(data.excerpt || ""));
+    return li;
+  }
+
+  function readFilters(form) {
+    var f = {};
+    form.querySelectorAll("select[data-tsgen-filter]").forEach(function (s) {
+      if (!s.value) return;
+      if (s.name === "year") {
+        var months = Array.from(form.querySelector("select[name=month]").options).map(function (o) { return o.value; })
+          .filter(function (v) { return v.indexOf(s.value + "-") === 0; });
+        if (!f.month) f.month = { any: months.length ? months : [s.value + "-00"] };
+      } else f[s.name] = s.value;
+    });
+    return f;
+  }
+
+  function fillFilters(form, counts, labels) {
+    form.querySelectorAll("select[data-tsgen-filter]").forEach(function (s) {
+      var key = s.name, current = s.value || new URLSearchParams(location.search).get(key) || "";
+      var values = Object.assign({}, (counts || {})[key] || {});
+      if (key === "year") {
+        values = {};
+        Object.keys((counts || {}).month || {}).forEach(function (mo) {
+          values[mo.slice(0, 4)] = (values[mo.slice(0, 4)] || 0) + counts.month[mo];
+        });
+      }
+      if (current && !(current in values)) values[current] = 0;
+      while (s.options.length > 1) s.remove(1);
+      Object.keys(values).sort(function (a, b) { return key === "month" || key === "year" ? (a < b ? 1 : -1) : (a < b ? -1 : 1); })
+        .forEach(function (v) {
+          var o = el("option", null, ((labels[key] || {})[v] || v) + " (" + values[v] + ")");
+          o.value = v;
+          s.appendChild(o);
+        });
+      s.value = current;
+    });
+  }
+
+  async function searchPage(box) {
+    var form = document.getElementById("tsgen-search-form");
+    var input = document.getElementById("tsgen-search-q");
+    var status = document.getElementById("tsgen-search-status");
+    var moreBtn = document.getElementById("tsgen-search-more");
+    var labels = {};
+    try { labels = JSON.parse(box.getAttribute("data-labels") || "{}"); } catch (e) { labels = {}; }
+    var words = labels.words || {};
+    var params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    var sort = form.querySelector("select[name=sort]");
+    sort.value = params.get("sort") === "newest" ? "newest" : "";
+    form.querySelectorAll("select[data-tsgen-filter]").forEach(function (s) {
+      var v = params.get(s.name);
+      if (v) { var o = el("option", null, v); o.value = v; s.appendChild(o); s.value = v; }
+    });
+    var seq = 0;
+    // counts per filter value need every filter's chunk (at 100,000 tickets more than the query
+    // itself): they are loaded when the filter box is opened, or when the URL already sets a filter
+    var panel = document.getElementById("tsgen-search-filter-box");
+    var counting = false;
+    async function withCounts() {
+      if (counting) return;
+      counting = true;
+      var pf = await loadPagefind();
+      await pf.filters();
+      go(false);
+    }
+    if (panel) {
+      panel.addEventListener("toggle", function () { if (panel.open) withCounts(); });
+      if (Array.from(params.keys()).some(function (k) { return k !== "q"; })) panel.open = true;
+    }
+
+    async function go(push) {
+        var mine = ++seq;
+      box.removeAttribute("data-tsgen-search-done");
+      performance.mark("tsgen-search-start");
+      var q = input.value, filters = readFilters(form), newest = sort.value === "newest";
+      if (push) {
+        var p = new URLSearchParams();
+        if (q) p.set("q", q);
+        form.querySelectorAll("select").forEach(function (s) { if (s.value) p.set(s.name, s.value); });
+        history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
+      }
+      var out;
+      try {
+        out = (q.trim() || Object.keys(filters).length) ? await run(q, filters, newest) : { results: [], strict: 0, filters: null };
+      } catch (e) {
+        out = { results: [], strict: 0, filters: null, error: String(e) };
+      }
+      if (mine !== seq) return;
+      if (out.filters && counting) fillFilters(form, out.filters, labels);
+      while (box.firstChild) box.removeChild(box.firstChild);
+      status.textContent = out.error ? out.error : (q.trim() || Object.keys(filters).length)
+        ? (out.results.length ? out.results.length + " " + (words.results || "") : (words.none || "")) : "";
+      var shown = 0;
+      async function page() {
+        var slice = out.results.slice(shown, shown + PAGE);
+        var datas = await Promise.all(slice.map(function (r) { return r.data(); }));
+        if (mine !== seq) return;
+        datas.forEach(function (d, k) {
+          if (shown + k === out.strict && out.strict > 0 && out.results.length > out.strict) {
+            box.appendChild(el("li", "tsgen-search-partial", words.partial || ""));
+          }
+          box.appendChild(item(d, labels));
+        });
+        if (!shown) performance.mark("tsgen-search-first");
+        shown += slice.length;
+        moreBtn.hidden = shown >= out.results.length;
+      }
+      await page();
+      moreBtn.onclick = function () { page(); };
+      if (mine === seq) box.setAttribute("data-tsgen-search-done", "");
+    }
+
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); go(true); });
+    form.querySelectorAll("select").forEach(function (s) { s.addEventListener("change", function () { go(true); }); });
+    await go(false);
+  }
+
+  // for scripts and the benchmark: the ranked result URLs (site-relative) of a query
+  window.tsgenSearch = async function (q, filters, newest, n) {
+    var out = await run(q, filters || {}, !!newest);
+    var datas = await Promise.all(out.results.slice(0, n || 10).map(function (r) { return r.data(); }));
+    return datas.map(function (d) { return String(d.url || "").replace(/^\/+/, ""); });
+  };
+
+  function start() {
+    headerBox();
+    var box = document.getElementById("tsgen-search-results");
+    if (box) searchPage(box);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
