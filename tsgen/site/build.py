@@ -17,7 +17,9 @@ from tsgen.repo.history import read_history
 from tsgen.archive.link import load_archive
 from tsgen.archive.model import ERROR, Archive, Problem
 from tsgen.site.render import Rendered, SiteRenderer
-from tsgen.site.mkdocs import DocsWriter, MkDocsRun, directory_urls, navigation, write_config, write_theme
+from tsgen.site import incremental
+from tsgen.site.minify import MinifyPages
+from tsgen.site.mkdocs import BUILD_DIR, DocsWriter, MkDocsRun, directory_urls, navigation, write_config, write_theme
 from tsgen.templating import environment
 
 Progress = Callable[[str], None]
@@ -102,14 +104,31 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     def prepare(nav: list[Any]) -> None:  # MkDocs' configuration and jieba load while the last pages are written
         runs.append(MkDocsRun(write_config(root, nav, site, config.language)).prepare())
 
+    build_dir = root / BUILD_DIR
+    previous = incremental.read_manifest(build_dir)
+    incremental.forget(build_dir)
     gen = generate(root, config, progress, today, while_writing=prepare)
-    with _frozen_heap():
+    docs_files = [p.path for p in gen.rendered.pages] + [dest for _, dest in gen.rendered.assets]
+    now = incremental.fingerprint(root, build_dir, site, docs_files)
+    dirty = incremental.can_reuse(previous, now, site)
+    before = incremental.read_search_index(site) if dirty else None
+    dirty = dirty and before is not None
+    with _frozen_heap(), MinifyPages(site, directory_urls(root)) as minifier:
         if progress is None:
-            mk_warnings = runs[0].build()
+            mk_warnings = runs[0].build(dirty=dirty)
         else:
-            progress("running MkDocs (Material) ...")
+            progress("running MkDocs (Material) on the changed pages ..." if dirty else "running MkDocs (Material) ...")
             with _MkDocsProgress(len(gen.rendered.pages), progress):
-                mk_warnings = runs[0].build()
+                mk_warnings = runs[0].build(dirty=dirty)
+        minifier.finish()
+    if dirty and before is not None:
+        incremental.merge_search_index(site, runs[0].cfg, before, minifier.sent)
+        if progress is not None:
+            progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
+    incremental.remember(build_dir, now)
+    if progress is not None and minifier.before:
+        progress(f"minified {minifier.pages} HTML files: {minifier.before / 2**20:.1f} MB -> "
+                 f"{minifier.after / 2**20:.1f} MB")
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
 
 

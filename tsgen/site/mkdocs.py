@@ -325,12 +325,18 @@ class MkDocsRun:
             pass
         return self
 
-    def build(self) -> list[str]:
-        """Build the site; returns MkDocs' warnings (of both steps)."""
+    def build(self, dirty: bool = False) -> list[str]:
+        """Build the site; returns MkDocs' warnings (of both steps).
+
+        `dirty` (site/incremental.py decides when it is safe): only pages whose Markdown is newer
+        than their HTML are rebuilt; MkDocs' warning that a dirty build may be inaccurate is dropped.
+        """
         from mkdocs.commands.build import build
 
         if self.cfg is None:
             self.prepare()
         with self._reported():
-            build(self.cfg)
+            build(self.cfg, dirty=dirty)
+        if dirty:
+            return [m for m in self.handler.messages if not m.startswith("A 'dirty' build is being performed")]
         return self.handler.messages

@@ -20,6 +20,7 @@ from urllib.parse import quote
 from tsgen.stats import metrics
 from tsgen.archive.body import IMAGE, chunks, drop_comments, is_local_file
 from tsgen.archive.clock import period_key
+from tsgen.site.paginate import split
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.archive.model import Archive, Article, Ticket
 from tsgen.archive.schema import TICKET_SPEC, choice_label, label
@@ -28,7 +29,7 @@ _TAG_OPEN = re.compile(r"<(?=[A-Za-z!/?])")
 _HEADING = re.compile(r"^(#{1,5}[ \t])", re.MULTILINE)
 
 
-LISTING_LIMIT = 100  # newest tickets per group on the type, priority and status pages
+LISTING_LIMIT = 100  # newest tickets per group on the type, priority and status pages (each links to the whole)
 
 
 @dataclass
@@ -275,11 +276,22 @@ class SiteRenderer:
         return self.history.files.get(source)
 
     def _listing(self, path: str, title: str, groups: list[tuple[str, list[Ticket]]], note: str = "",
-                 limit: int | None = None, full: frozenset[str] = frozenset()) -> None:
-        """A page of ticket tables; with `limit`, groups not named in `full` show only their newest tickets."""
-        shown = [(name, rows if limit is None or name in full else rows[:limit], len(rows)) for name, rows in groups]
-        self._page(path, "site/listing.md.j2", title=title, note=note,
-                   groups=[(name, [self.row(t) for t in rows], total) for name, rows, total in shown])
+                 limit: int | None = None, more: list[str] | None = None) -> None:
+        """A page of ticket tables; with `limit`, each group shows only its newest tickets and links
+        to `more[i]`, the group's whole (paginated) listing."""
+        shown = [(name, rows if limit is None else rows[:limit], len(rows), more[i] if more else "")
+                 for i, (name, rows) in enumerate(groups)]
+        self._page(path, "site/listing.md.j2", title=title, note=note, part=None,
+                   groups=[(name, [self.row(t) for t in rows], total, link) for name, rows, total, link in shown])
+
+    def _paged_listing(self, base: str, title: str, rows: list[Ticket], note: str = "") -> None:
+        """One listing of every ticket in `rows`, in parts of a fixed size (site/paginate.py): `base`.md,
+        `base`/2.md, …, each with the count, its range and links to the other parts."""
+        for part, chunk in split(base, rows):
+            part_title = title if part.number == 1 else \
+                f"{title}{self.t('lparen')}{self.t('part_title') % part.number}{self.t('rparen')}"
+            self._page(part.path, "site/listing.md.j2", title=part_title, note=note, part=part,
+                       groups=[("", [self.row(t) for t in chunk], part.total, "")])
 
     def _listings(self, newest: list[Ticket]) -> None:
         def by(key: str) -> list[tuple[str, list[Ticket]]]:
@@ -292,25 +304,32 @@ class SiteRenderer:
         # Type, priority and status pages list every value's newest tickets (the month archive and
         # the tag pages hold every ticket): a table of every ticket, three times over, helps nobody
         # at 10,000 tickets and triples the site's build time. Open tickets are always listed whole.
-        self._listing("lists/type.md", self.t("by_type"), by("type"), limit=LISTING_LIMIT)
-        self._listing("lists/priority.md", self.t("by_priority"), by("priority"), limit=LISTING_LIMIT)
-        self._listing("lists/status.md", self.t("by_status"), by("status"), limit=LISTING_LIMIT,
-                      full=frozenset(self._choice("status", s) for s in ("pending", "awaiting-customer")))
+        # Each page of every listing is bounded (issue 12): the type, priority and status pages show
+        # every value's newest tickets and link to that value's whole listing; the whole listings, the
+        # month archive, the tag pages and knowledge debt are split into parts of PART_ROWS tickets.
+        for key, page, title in (("type", "lists/type.md", "by_type"), ("priority", "lists/priority.md", "by_priority"),
+                                 ("status", "lists/status.md", "by_status")):
+            values = [c.value for c in TICKET_SPEC[key].choices]
+            groups = by(key)
+            bases = [f"lists/{key}/{value}" for value in values]
+            self._listing(page, self.t(title), groups, limit=LISTING_LIMIT, more=[f"{b}.md" for b in bases])
+            for base, (name, rows) in zip(bases, groups):
+                self._paged_listing(base, f"{self.t(title)}{self.t('colon')}{name}", rows)
         months: dict[str, list[Ticket]] = defaultdict(list)
         for t in newest:
             months[period_key(t.created, "month", self.tz)].append(t)
         for month, rows in months.items():
-            self._listing(f"lists/month/{month}.md", f"{self.t('by_month')}：{month}" if self.lang == "zh"
-                          else f"{self.t('by_month')}: {month}", [("", rows)])
+            self._paged_listing(f"lists/month/{month}", f"{self.t('by_month')}：{month}" if self.lang == "zh"
+                                else f"{self.t('by_month')}: {month}", rows)
         tags: dict[str, list[Ticket]] = defaultdict(list)
         for t in newest:
             for tag in dict.fromkeys(t.tags):
                 tags[tag].append(t)
         for tag, rows in tags.items():
-            self._listing(f"lists/tag/{tag_slug(tag)}.md", f"{self.t('by_tag')}：{tag}" if self.lang == "zh"
-                          else f"{self.t('by_tag')}: {tag}", [("", rows)])
+            self._paged_listing(f"lists/tag/{tag_slug(tag)}", f"{self.t('by_tag')}：{tag}" if self.lang == "zh"
+                                else f"{self.t('by_tag')}: {tag}", rows)
         debt = [t for t in newest if self.archive.in_knowledge_debt(t)]
-        self._listing("lists/debt.md", self.t("debt"), [("", debt)], note=self.t("debt_note"))
+        self._paged_listing("lists/debt", self.t("debt"), debt, note=self.t("debt_note"))
         self._page("lists/index.md", "site/lists-index.md.j2",
                    months=sorted(((m, len(r)) for m, r in months.items()), reverse=True),
                    tags=sorted(((tag, tag_slug(tag), len(r)) for tag, r in tags.items()), key=lambda x: (-x[2], x[0])),
