@@ -235,3 +235,22 @@ def test_dimension_listings_show_the_newest_and_link_every_ticket(monkeypatch: p
     assert sum(html(p).count("<tr><td><a") for p in month) == len(archive.tickets), \
         "the month archive lists every ticket"
     assert all(html(p).count("<tr><td><a") <= 4 for p in month | set(parts)), "no part is longer than PART_ROWS"
+
+
+def test_article_page_shows_its_newest_tickets_and_links_all_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An article's linked tickets do not grow its page: beyond LISTING_LIMIT, a listing in parts."""
+    from datetime import date
+
+    from tsgen.site import render
+    from tsgen.templating import environment
+
+    monkeypatch.setattr(render, "LISTING_LIMIT", 1)
+    archive = load_archive(REPO, load_config(REPO))
+    kid, back = max(archive.kb_backlinks.items(), key=lambda kv: len(kv[1]))
+    assert len(back) > 1
+    pages = {p.path: p.text for p in render.SiteRenderer(archive, environment(REPO), today=date(2024, 3, 1)).render().pages}
+    foot = yaml.load(pages[f"kb/{kid}.md"].split("---\n", 2)[1], Loader=yaml.CSafeLoader)["tsgen_foot"]
+    assert foot.count("<tr><td><a") == 1 and f"（{len(back)}）" in foot
+    assert f'href="../../lists/kb/{kid}/"' in foot
+    listing = yaml.load(pages[f"lists/kb/{kid}.md"].split("---\n", 2)[1], Loader=yaml.CSafeLoader)["tsgen_head"]
+    assert all(tid in listing for tid in back)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Any, Iterator
 
 from tsgen.archive.body import images, is_local_file
 from tsgen.config import Config
@@ -15,25 +15,50 @@ from tsgen.archive.validate import validate_article, validate_ticket
 
 
 
-def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None = None) -> Archive:
-    """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats."""
+def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None = None,
+                 cache: dict[str, Any] | None = None) -> Archive:
+    """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats.
+
+    `cache` (kept by the caller between loads, as `tsgen serve` does) maps a path to what reading and
+    validating it gave, keyed by the file's size and modification time: an unchanged file is not read
+    again, only linked. Links are always resolved over the whole archive.
+    """
     archive = Archive(root=root, config=config)
     raw_ids: dict[str, dict[str, tuple[str, int]]] = {"ticket": {}, "kb": {}}
+    seen: set[str] = set()
     with _cycle_collector_paused():
         for path, kind in (paths if paths is not None else iter_files(root)):
-            raw, problems = read_document(root, path, kind)
+            key = None
+            if cache is not None:
+                seen.add(path)
+                try:
+                    st = (root / path).stat()
+                    key = (kind, st.st_size, st.st_mtime_ns)
+                except OSError:
+                    key = None
+            hit = cache.get(path) if cache is not None and key is not None else None
+            if hit is not None and hit[0] == key:
+                raw, problems, doc, doc_problems = hit[1:]
+            else:
+                raw, problems = read_document(root, path, kind)
+                doc, doc_problems = (None, []) if raw is None else \
+                    (validate_ticket if kind == "ticket" else validate_article)(raw, config)
+                if cache is not None and key is not None:
+                    cache[path] = (key, raw, problems, doc, doc_problems)
             archive.problems.extend(problems)
             if raw is None:
                 continue
             _remember_id(raw, raw_ids, archive.problems)
-            doc, problems = (validate_ticket if kind == "ticket" else validate_article)(raw, config)
-            archive.problems.extend(problems)
+            archive.problems.extend(doc_problems)
             if isinstance(doc, Ticket):
                 archive.tickets.setdefault(doc.id, doc)
             elif isinstance(doc, Article):
                 archive.articles.setdefault(doc.id, doc)
                 _check_images(root, doc, raw, archive.problems)
         link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]))
+    if cache is not None:
+        for gone in set(cache) - seen:
+            del cache[gone]
     return archive
 
 

@@ -262,10 +262,17 @@ class SiteRenderer:
 
     def _article(self, article: Article) -> None:
         path = article_page(article.id)
-        linked = [self.row(self.archive.tickets[i]) for i in self.archive.kb_backlinks.get(article.id, [])]
-        self._page(path, "site/article.md.j2", a=article, linked=linked,
+        back = self.archive.kb_backlinks.get(article.id, [])
+        # an article's page lists its newest LISTING_LIMIT tickets; all of them are a listing in parts
+        # (lists/kb/<id>), so the article page does not grow with the archive
+        linked = [self.row(self.archive.tickets[i]) for i in back[:LISTING_LIMIT]]
+        more = f"lists/kb/{article.id}.md" if len(back) > LISTING_LIMIT else ""
+        self._page(path, "site/article.md.j2", a=article, linked=linked, linked_total=len(back), linked_more=more,
                    review_due=self._review_due(article),
                    body=safe_body(article.body, article.path, path, []), history=self._history(article.path))
+        if more:
+            self._paged_listing(f"lists/kb/{article.id}", f"{article.id} {article.title}{self.t('colon')}"
+                                f"{self.t('linked_tickets')}", [self.archive.tickets[i] for i in back])
 
     def _review_due(self, article: Article) -> bool:
         return article.review_by is not None and article.review_by < self.today
