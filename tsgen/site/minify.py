@@ -163,15 +163,19 @@ class MinifyPages(logging.Filter):
         return self in filters and filters.index(self) < len(filters) - 1
 
     def _send(self, rel: str) -> None:
-        if rel in self.sent or self.proc is None or self.proc.stdin is None:
+        if rel in self.sent:
             return
         self.sent.add(rel)
-        self.proc.stdin.write(rel.encode("utf-8") + b"\n")
+        if self.proc is not None and self.proc.stdin is not None:
+            self.proc.stdin.write(rel.encode("utf-8") + b"\n")
 
     def __enter__(self) -> "MinifyPages":
         env = {**os.environ, "PYTHONPATH": _package_parent()}
-        self.proc = subprocess.Popen([sys.executable, "-m", "tsgen.site.minify", str(self.site)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "tsgen.site.minify", str(self.site)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        except OSError:  # no processes here (a sandbox): the pages are minified here after MkDocs
+            self.proc = None
         self.logger.addFilter(self)
         if self.logger.getEffectiveLevel() > logging.DEBUG:
             self.logger.setLevel(logging.DEBUG)
@@ -192,6 +196,7 @@ class MinifyPages(logging.Filter):
         from tsgen.errors import BuildError
 
         if self.proc is None:
+            self.pages, self.before, self.after = compact_tree(self.site, sorted(self.sent))
             return
         out, _ = self.proc.communicate(timeout=1800)
         self.proc = None
