@@ -129,3 +129,50 @@ def search_index_text(site: Path) -> str:
             parts.append(data.decode("utf-8", errors="replace"))
     assert parts, f"no search index in {site / 'pagefind'}"
     return "\n".join(parts)
+
+
+def quoted_html(text: str) -> str:
+    """Built HTML with every attribute written `name="value"`: the site's pages are minified
+    (tsgen/site/minify.py drops optional quotes), and tests that look for `src="..."` read this form.
+    Text, comments and character references are kept as they are."""
+    from html import escape
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+
+    class _Quoter(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=False)
+
+        def _tag(self, tag: str, attrs: list[tuple[str, str | None]], end: str) -> None:
+            parts = "".join(f' {k}="{escape(v, quote=True)}"' if v is not None else f" {k}" for k, v in attrs)
+            out.append(f"<{tag}{parts}{end}>")
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self._tag(tag, attrs, "")
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self._tag(tag, attrs, "/")
+
+        def handle_endtag(self, tag: str) -> None:
+            out.append(f"</{tag}>")
+
+        def handle_data(self, data: str) -> None:
+            out.append(data)
+
+        def handle_entityref(self, name: str) -> None:
+            out.append(f"&{name};")
+
+        def handle_charref(self, name: str) -> None:
+            out.append(f"&#{name};")
+
+        def handle_comment(self, data: str) -> None:
+            out.append(f"<!--{data}-->")
+
+        def handle_decl(self, decl: str) -> None:
+            out.append(f"<!{decl}>")
+
+    parser = _Quoter()
+    parser.feed(text)
+    parser.close()
+    return "".join(out)

@@ -81,6 +81,8 @@ def test_github_workflow(origin: str, text: str) -> None:
     uses = [s.get("uses", "") for job in jobs.values() for s in job.get("steps", [])]
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    cached = [s for s in jobs["build"]["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert cached and cached[0]["with"]["path"].split() == [".tsgen", "site"], "kept for an incremental build"
     assert {"pages": "write", "id-token": "write"} == jobs["deploy"]["permissions"]
     assert_commands_exist(commands)
 
@@ -91,7 +93,8 @@ def test_gitlab_ci(origin: str, text: str) -> None:
     assert data["variables"]["GIT_DEPTH"] == 0
     assert data["validate"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     assert data["pages"]["artifacts"]["paths"] == ["public"]
-    assert "mv site public" in data["pages"]["script"]
+    assert "cp -r site public" in data["pages"]["script"]
+    assert data["pages"]["cache"][0]["paths"] == [".tsgen", "site"], "kept for an incremental build"
     commands = tsgen_commands(data)
     assert ["tsgen", "validate", "--base", "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"] in commands
     assert ["tsgen", "build"] in commands

@@ -219,7 +219,9 @@ def test_titles_are_text_and_every_page_has_its_front_matter(corpus: Path) -> No
         assert "tsgen_head" in meta
         page = (corpus / "site" / "tickets" / tid / "index.html").read_text(encoding="utf-8")
         h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL)
-        assert h1 and html_mod.unescape(h1.group(1)) == f"{tid} {title}", (title, h1 and h1.group(1))
+        # the minifier collapses runs of white space, as every browser shows them
+        shown = re.sub(r"\s+", " ", html_mod.unescape(h1.group(1))) if h1 else None
+        assert shown == re.sub(r"\s+", " ", f"{tid} {title}"), (title, h1 and h1.group(1))
 
 
 def test_active_files_beside_the_documents_are_not_published(corpus: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import os
+import re
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote
@@ -21,6 +22,7 @@ from mkdocs.structure.files import File
 from conftest import TICKET_PATH, ticket_text, write
 from tsgen.errors import BuildError
 from tsgen.site.render import Page, Rendered, page_url, url_between
+from tsgen.site.minify import compact
 from tsgen.site.mkdocs import DocsWriter, write_theme
 from tsgen.templating import yaml_string
 
@@ -119,7 +121,7 @@ def test_built_ticket_page_shows_the_record_from_the_front_matter(tmp_path: Path
     write(tmp_path, TICKET_PATH, ticket_text(extra="customer: {name: 张三丰, department: 销售部}"))
     build_site(tmp_path, load_config(tmp_path), site_dir=tmp_path / "site")
     html = (tmp_path / "site" / "tickets" / "TS202310270001" / "index.html").read_text(encoding="utf-8")
-    assert "<td>所属部门</td><td>销售部</td>" in html and "张三丰" not in html
+    assert re.search("<td>所属部门(</td>)?<td>销售部", html) and "张三丰" not in html  # minified: no </td>
     assert html.count("<h1") == 1
     from tsgen.search.index import read_fragments
 
@@ -165,5 +167,6 @@ def test_plain_mkdocs_rebuilds_the_site_from_the_build_folder(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     again = page.read_text(encoding="utf-8")
     assert "<td>所属部门</td><td>销售部</td>" in again
+    again = compact(again, "tickets/TS202310270001/index.html", {})  # tsgen minifies what MkDocs wrote
     strip = lambda html: html.split('<article', 1)[1].split('</article>', 1)[0]  # noqa: E731 - build date aside
     assert strip(again) == strip(first)

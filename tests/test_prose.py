@@ -190,7 +190,7 @@ def test_front_matter_of_any_title_and_tags_is_valid(title: str, tags: list[str]
 def test_built_article_links_images_and_table_of_contents(tmp_path: Path, directory_urls: bool) -> None:
     from urllib.parse import unquote, urljoin
 
-    from conftest import KB_PATH, TICKET_PATH, kb_text, ticket_text, write
+    from conftest import KB_PATH, TICKET_PATH, kb_text, quoted_html, ticket_text, write
     from tsgen.config import load_config
     from tsgen.site.build import build_site
 
@@ -207,7 +207,7 @@ def test_built_article_links_images_and_table_of_contents(tmp_path: Path, direct
     site = tmp_path / "site"
     build_site(tmp_path, load_config(tmp_path), site_dir=site)
     page = site / ("kb/KB0001/index.html" if directory_urls else "kb/KB0001.html")
-    text = page.read_text(encoding="utf-8")
+    text = quoted_html(page.read_text(encoding="utf-8"))
     base = "file://" + page.as_posix()
     for src in re.findall(r'<img [^>]*src="([^"]+)"', text):
         assert Path(unquote(urljoin(base, src))[len("file://"):]).is_file(), src

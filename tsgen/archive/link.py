@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Any, Iterator
 
 from tsgen.config import Config
 from tsgen.archive.files import scan
@@ -17,8 +17,14 @@ from tsgen.archive.validate import KB_ID, ticket_id_pattern, validate_article, v
 
 
 
-def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None = None) -> Archive:
-    """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats."""
+def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None = None,
+                 cache: dict[str, Any] | None = None) -> Archive:
+    """Load, validate and link every document under `root` (or the given paths): the whole pipeline up to stats.
+
+    `cache` (kept by the caller between loads, as `tsgen serve` does) maps a path to what reading and
+    validating it gave, keyed by the file's size and modification time: an unchanged file is not read
+    again, only linked. Links are always resolved over the whole archive.
+    """
     archive = Archive(root=root, config=config)
     raw_ids: dict[str, dict[str, tuple[str, int]]] = {"ticket": {}, "kb": {}}
     unreadable: dict[str, str] = {}  # the id a file that cannot be read is named for -> its path
@@ -27,27 +33,47 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
     archive.problems.extend(found.problems)
     archive.assets = found.assets
     archive.documents = paths if paths is not None else found.documents
+    seen: set[str] = set()
     with _cycle_collector_paused():
         for path, kind in archive.documents:
-            raw, problems = read_document(root, path, kind)
+            key = None
+            if cache is not None:
+                seen.add(path)
+                try:
+                    st = (root / path).stat()
+                    key = (kind, st.st_size, st.st_mtime_ns)
+                except OSError:
+                    key = None
+            hit = cache.get(path) if cache is not None and key is not None else None
+            if hit is not None and hit[0] == key:
+                raw, problems, doc, doc_problems = hit[1:]
+            else:
+                raw, problems = read_document(root, path, kind)
+                doc, doc_problems = (None, []) if raw is None else \
+                    (validate_ticket if kind == "ticket" else validate_article)(raw, config)
+                if doc is not None:  # images, HTML src and CSS url(): of tickets and articles both
+                    doc_problems = list(doc_problems)
+                    check_resources(root, raw.path, doc.body, raw.body_line, doc_problems)
+                    _check_markup(raw, doc_problems)
+                if cache is not None and key is not None:
+                    cache[path] = (key, raw, problems, doc, doc_problems)
             archive.problems.extend(problems)
             if raw is None:
                 unreadable.setdefault(_named_id(path, kind), path)
                 continue
             _remember_id(raw, raw_ids, archive.problems)
-            doc, problems = (validate_ticket if kind == "ticket" else validate_article)(raw, config)
-            archive.problems.extend(problems)
+            archive.problems.extend(doc_problems)
             if isinstance(doc, Ticket):
                 archive.tickets.setdefault(doc.id, doc)
             elif isinstance(doc, Article):
                 archive.articles.setdefault(doc.id, doc)
             else:
                 partial.append(raw)
-            if doc is not None:  # images, HTML src and CSS url(): of tickets and articles both
-                check_resources(root, raw.path, doc.body, raw.body_line, archive.problems)
-                _check_markup(raw, archive.problems)
         link(archive, known_tickets=set(raw_ids["ticket"]), known_kb=set(raw_ids["kb"]),
              unreadable=unreadable, partial=partial)
+    if cache is not None:
+        for gone in set(cache) - seen:
+            del cache[gone]
     return archive
 
 

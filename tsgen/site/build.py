@@ -21,6 +21,9 @@ from tsgen.site import publish
 from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, directory_urls, navigation,
                                write_config, write_theme)
 from tsgen.search.similar import SimilarIndex
+from tsgen.site import incremental
+from tsgen.site.minify import MinifyPages
+from tsgen.site.mkdocs import BUILD_DIR
 from tsgen.templating import environment
 
 Progress = Callable[[str], None]
@@ -115,21 +118,37 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     def prepare(nav: list[Any]) -> None:  # MkDocs' configuration and jieba load while the last pages are written
         runs.append(MkDocsRun(write_config(root, nav, site, config.language)).prepare())
 
+    build_dir = root / BUILD_DIR
+    previous = incremental.read_manifest(build_dir)
+    incremental.forget(build_dir)
     gen = generate(root, config, progress, today, while_writing=prepare, now=now)
+    docs_files = [p.path for p in gen.rendered.pages] + [dest for _, dest in gen.rendered.assets]
+    fingerprint = incremental.fingerprint(root, build_dir, site, docs_files)
+    dirty = incremental.can_reuse(previous, fingerprint, site)
     fresh = publish.prepare(site)  # MkDocs writes beside the site; a killed build leaves site/ as it was
     try:
-        with _frozen_heap():
+        if dirty:  # the last site, copied with its times, so MkDocs rewrites only the changed pages
+            incremental.seed(site, fresh)
+        with _frozen_heap(), MinifyPages(fresh, directory_urls(root)) as minifier:
             if progress is None:
-                mk_warnings = runs[0].build(fresh)
+                mk_warnings = runs[0].build(fresh, dirty=dirty)
             else:
-                progress("running MkDocs (Material) ...")
+                progress("running MkDocs (Material) on the changed pages ..." if dirty
+                         else "running MkDocs (Material) ...")
                 with _MkDocsProgress(len(gen.rendered.pages), progress):
-                    mk_warnings = runs[0].build(fresh)
+                    mk_warnings = runs[0].build(fresh, dirty=dirty)
+            minifier.finish()
+        if dirty and progress is not None:
+            progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
         index_search(gen, fresh, root, progress)  # into the new site, before it is swapped in
     except BaseException:  # a failure or Ctrl-C: the previous site stays, the half-built one goes
         publish.discard(site)
         raise
     publish.swap(site)
+    incremental.remember(build_dir, fingerprint)
+    if progress is not None and minifier.before:
+        progress(f"minified {minifier.pages} HTML files: {minifier.before / 2**20:.1f} MB -> "
+                 f"{minifier.after / 2**20:.1f} MB")
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
 
 

@@ -110,6 +110,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "q_locate_within": ("需在此时间内定位：", "locate within "),
     "q_limit_passed": ("超过升级时限且未升级：", "limit passed, not escalated: "),
     "showing_newest": ("显示最新的 %d 张，共 %d 张；全部工单见", "Showing the newest %d of %d; every ticket is in the archive "),
+    # pages of a long listing (site/paginate.py, templates/site/_pager.html.j2)
+    "newest_of": ("显示最新的 %d 张，共 %d 张：", "Showing the newest %d of %d: "),
+    "see_all": ("查看全部", "see all"),
+    "part_title": ("第 %d 页", "page %d"),
+    "part_range": ("共 %d 张，本页为第 %d–%d 张（第 %d/%d 页）", "%d tickets; this page shows %d–%d (page %d of %d)"),
+    "part_prev": ("上一页", "previous"),
+    "part_next": ("下一页", "next"),
+    "parts": ("分页", "Pages"),
 }
 
 

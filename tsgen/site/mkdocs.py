@@ -379,8 +379,13 @@ class MkDocsRun:
             pass
         return self
 
-    def build(self, site_dir: Path | None = None) -> list[str]:
-        """Build the site (into `site_dir` instead of the configured one, if given); returns MkDocs' warnings."""
+    def build(self, site_dir: Path | None = None, dirty: bool = False) -> list[str]:
+        """Build the site (into `site_dir` instead of the configured one, if given); returns MkDocs'
+        warnings (of both steps).
+
+        `dirty` (site/incremental.py decides when it is safe): only pages whose Markdown is newer
+        than their HTML are rebuilt; MkDocs' warning that a dirty build may be inaccurate is dropped.
+        """
         from mkdocs.commands.build import build
 
         if self.cfg is None:
@@ -388,5 +393,7 @@ class MkDocsRun:
         if site_dir is not None:  # site/publish.py: a folder beside the site, swapped in when complete
             self.cfg["site_dir"] = str(site_dir)
         with self._reported():
-            build(self.cfg)
+            build(self.cfg, dirty=dirty)
+        if dirty:
+            return [m for m in self.handler.messages if not m.startswith("A 'dirty' build is being performed")]
         return self.handler.messages

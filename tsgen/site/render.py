@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote, urlsplit
 from tsgen.stats import metrics
 from tsgen.archive.body import chunks, drop_comments, drop_empty_sections, separate_list_items
 from tsgen.archive.clock import period_key
+from tsgen.site.paginate import split
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.stats.queue import build_queue
 from tsgen.site.prose import Prose
@@ -30,7 +31,7 @@ from tsgen.search.similar import Neighbours, SimilarIndex
 from tsgen.site.mentions import html_links, id_pattern, markdown_links
 
 
-LISTING_LIMIT = 100  # newest tickets per group on the type, priority and status pages
+LISTING_LIMIT = 100  # newest tickets per group on the type, priority and status pages (each links to the whole)
 QUEUE_LIMIT = 50  # the home page's queue: the most urgent open tickets (all are on lists/status.md)
 
 
@@ -325,12 +326,18 @@ class SiteRenderer:
 
     def _article(self, article: Article) -> None:
         path = article_page(article.id)
-        backlinks = self.archive.kb_backlinks.get(article.id, [])
-        linked = [self.row(self.archive.tickets[i]) for i in backlinks]
-        self._page(path, "site/article.md.j2", a=article, linked=linked,
-                   review_due=self._review_due(article), similar=self._similar("kb", article.id, backlinks),
+        back = self.archive.kb_backlinks.get(article.id, [])
+        # an article's page lists its newest LISTING_LIMIT tickets; all of them are a listing in parts
+        # (lists/kb/<id>), so the article page does not grow with the archive
+        linked = [self.row(self.archive.tickets[i]) for i in back[:LISTING_LIMIT]]
+        more = f"lists/kb/{article.id}.md" if len(back) > LISTING_LIMIT else ""
+        self._page(path, "site/article.md.j2", a=article, linked=linked, linked_total=len(back), linked_more=more,
+                   review_due=self._review_due(article), similar=self._similar("kb", article.id, back),
                    body=self._prose(self._mentions(article.path)(safe_body(article.body)), article.path, path),
                    history=self._history(article.path))
+        if more:
+            self._paged_listing(f"lists/kb/{article.id}", f"{article.id} {article.title}{self.t('colon')}"
+                                f"{self.t('linked_tickets')}", [self.archive.tickets[i] for i in back])
 
     def _prose(self, text: str, source: str, page: str, demote: bool = False) -> str:
         """A document's Markdown as sanitized page content, its relative links pointing from `page`."""
@@ -365,11 +372,22 @@ class SiteRenderer:
         return self.history.files.get(source)
 
     def _listing(self, path: str, title: str, groups: list[tuple[str, list[Ticket]]], note: str = "",
-                 limit: int | None = None, full: frozenset[str] = frozenset()) -> None:
-        """A page of ticket tables; with `limit`, groups not named in `full` show only their newest tickets."""
-        shown = [(name, rows if limit is None or name in full else rows[:limit], len(rows)) for name, rows in groups]
-        self._page(path, "site/listing.md.j2", title=title, note=note,
-                   groups=[(name, [self.row(t) for t in rows], total) for name, rows, total in shown])
+                 limit: int | None = None, more: list[str] | None = None) -> None:
+        """A page of ticket tables; with `limit`, each group shows only its newest tickets and links
+        to `more[i]`, the group's whole (paginated) listing."""
+        shown = [(name, rows if limit is None else rows[:limit], len(rows), more[i] if more else "")
+                 for i, (name, rows) in enumerate(groups)]
+        self._page(path, "site/listing.md.j2", title=title, note=note, part=None,
+                   groups=[(name, [self.row(t) for t in rows], total, link) for name, rows, total, link in shown])
+
+    def _paged_listing(self, base: str, title: str, rows: list[Ticket], note: str = "") -> None:
+        """One listing of every ticket in `rows`, in parts of a fixed size (site/paginate.py): `base`.md,
+        `base`/2.md, …, each with the count, its range and links to the other parts."""
+        for part, chunk in split(base, rows):
+            part_title = title if part.number == 1 else \
+                f"{title}{self.t('lparen')}{self.t('part_title') % part.number}{self.t('rparen')}"
+            self._page(part.path, "site/listing.md.j2", title=part_title, note=note, part=part,
+                       groups=[("", [self.row(t) for t in chunk], part.total, "")])
 
     def _listings(self, newest: list[Ticket]) -> None:
         def by(key: str) -> list[tuple[str, list[Ticket]]]:
@@ -382,25 +400,32 @@ class SiteRenderer:
         # Type, priority and status pages list every value's newest tickets (the month archive and
         # the tag pages hold every ticket): a table of every ticket, three times over, helps nobody
         # at 10,000 tickets and triples the site's build time. Open tickets are always listed whole.
-        self._listing("lists/type.md", self.t("by_type"), by("type"), limit=LISTING_LIMIT)
-        self._listing("lists/priority.md", self.t("by_priority"), by("priority"), limit=LISTING_LIMIT)
-        self._listing("lists/status.md", self.t("by_status"), by("status"), limit=LISTING_LIMIT,
-                      full=frozenset(self._choice("status", s) for s in ("pending", "awaiting-customer")))
+        # Each page of every listing is bounded (issue 12): the type, priority and status pages show
+        # every value's newest tickets and link to that value's whole listing; the whole listings, the
+        # month archive, the tag pages and knowledge debt are split into parts of PART_ROWS tickets.
+        for key, page, title in (("type", "lists/type.md", "by_type"), ("priority", "lists/priority.md", "by_priority"),
+                                 ("status", "lists/status.md", "by_status")):
+            values = [c.value for c in TICKET_SPEC[key].choices]
+            groups = by(key)
+            bases = [f"lists/{key}/{value}" for value in values]
+            self._listing(page, self.t(title), groups, limit=LISTING_LIMIT, more=[f"{b}.md" for b in bases])
+            for base, (name, rows) in zip(bases, groups):
+                self._paged_listing(base, f"{self.t(title)}{self.t('colon')}{name}", rows)
         months: dict[str, list[Ticket]] = defaultdict(list)
         for t in newest:
             months[period_key(t.created, "month", self.tz)].append(t)
         for month, rows in months.items():
-            self._listing(f"lists/month/{month}.md", f"{self.t('by_month')}：{month}" if self.lang == "zh"
-                          else f"{self.t('by_month')}: {month}", [("", rows)])
+            self._paged_listing(f"lists/month/{month}", f"{self.t('by_month')}：{month}" if self.lang == "zh"
+                                else f"{self.t('by_month')}: {month}", rows)
         tags: dict[str, list[Ticket]] = defaultdict(list)
         for t in newest:
             for tag in dict.fromkeys(t.tags):
                 tags[tag].append(t)
         for tag, rows in tags.items():
-            self._listing(f"lists/tag/{tag_slug(tag)}.md", f"{self.t('by_tag')}：{tag}" if self.lang == "zh"
-                          else f"{self.t('by_tag')}: {tag}", [("", rows)])
+            self._paged_listing(f"lists/tag/{tag_slug(tag)}", f"{self.t('by_tag')}：{tag}" if self.lang == "zh"
+                                else f"{self.t('by_tag')}: {tag}", rows)
         debt = [t for t in newest if self.archive.in_knowledge_debt(t)]
-        self._listing("lists/debt.md", self.t("debt"), [("", debt)], note=self.t("debt_note"))
+        self._paged_listing("lists/debt", self.t("debt"), debt, note=self.t("debt_note"))
         self._page("lists/index.md", "site/lists-index.md.j2",
                    months=sorted(((m, len(r)) for m, r in months.items()), reverse=True),
                    tags=sorted(((tag, tag_slug(tag), len(r)) for tag, r in tags.items()), key=lambda x: (-x[2], x[0])),

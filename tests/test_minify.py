@@ -1,0 +1,64 @@
+"""site/minify.py: smaller pages that show the same, with escaped text kept escaped."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from tsgen.site.minify import ICONS, MinifyPages, compact, dest_of
+
+ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M3 6h18v2H3z"/></svg>')
+PAGE = f"""<!doctype html>
+<html lang="zh">
+  <head>
+    <title>&lt;script&gt;alert(1)&lt;/script&gt; 标题</title>
+  </head>
+  <body>
+    <label class="md-icon">
+      {ICON}
+    </label>
+    <p title="&lt;img src=x onerror=alert(2)&gt;">
+        &lt;b&gt;粗体&lt;/b&gt; &amp; &quot;引号&quot;
+    </p>
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 300" role="img"><rect width="10" height="5"/></svg>
+    <script id="__config" type="application/json">{{"translations": {{"copy": "\\u590d\\u5236"}}, "x": "</"}}</script>
+  </body>
+</html>
+"""
+
+
+def test_compact_keeps_what_is_shown_and_escaped_text_escaped() -> None:
+    icons: dict[str, str] = {}
+    small = compact(PAGE, "tickets/TS202310270001/index.html", icons)
+    assert len(small) < len(PAGE)
+    assert "<script>alert(1)</script>" not in small and "&lt;script&gt;alert(1)&lt;/script&gt; 标题" in small
+    assert "<img src=x" not in small and "&lt;b&gt;粗体&lt;/b&gt; &amp; &quot;引号&quot;" in small
+    (name, svg), = icons.items()
+    assert f"<use href=../../{ICONS}/{name}#i" in small, "the icon is drawn from its file (quotes are optional)"
+    assert '<symbol id="i" viewBox="0 0 24 24"><path d="M3 6h18v2H3z"/></symbol>' in svg
+    assert "M3 6h18v2H3z" not in small, "the icon's drawing is in its own file"
+    assert 'viewbox="0 0 720 300"' in small.lower() and "<rect" in small, "a chart stays inline"
+    assert '"copy":"复制"' in small and "\\u003c/" in small, "config JSON without escapes, never a </ inside"
+
+
+def test_dest_of_follows_mkdocs() -> None:
+    assert dest_of("index.md", True) == "index.html"
+    assert dest_of("tickets/TS1.md", True) == "tickets/TS1/index.html"
+    assert dest_of("lists/tag/数据库/2.md", True) == "lists/tag/数据库/2/index.html"
+    assert dest_of("tickets/TS1.md", False) == "tickets/TS1.html"
+    assert dest_of("kb/index.md", False) == "kb/index.html"
+
+
+def test_pages_are_minified_as_mkdocs_logs_them(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "tickets" / "TS1").mkdir(parents=True)
+    (site / "tickets" / "TS1" / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "404.html").write_text(PAGE, encoding="utf-8")
+    log = logging.getLogger("mkdocs.commands.build")
+    with MinifyPages(site, directory_urls=True) as minifier:
+        log.debug("Building page tickets/TS1.md")
+        minifier.finish()
+    assert minifier.pages == 2 and minifier.after < minifier.before
+    assert not log.filters
+    page = (site / "tickets" / "TS1" / "index.html").read_text(encoding="utf-8")
+    assert "    " not in page and len(list((site / ICONS).glob("*.svg"))) == 1

@@ -1,0 +1,266 @@
+"""Make the built HTML small enough for static hosting at 100,000 tickets, without changing what it shows.
+
+MkDocs (or Zensical) writes site/; tsgen then rewrites each HTML page in place, outside the site
+generator, so the pages stay those of a plain `mkdocs build` of .tsgen/mkdocs.yml, only smaller:
+
+- `minify-html` (a maintained HTML/CSS minifier) drops the indentation, optional quotes and
+  optional closing tags (a page of Material is about a fifth whitespace);
+- Material's icons are inline SVG, the same ten or so on every page (logo, menu, search, the
+  palette toggles: about 2.7 KB a page). Each becomes `<svg viewBox=…><use href=…/></svg>`
+  pointing at one small file per icon under `assets/icons/`, named by a hash of its drawing, which
+  the browser fetches once for the whole site. Only the exact form Material writes for an icon
+  (an `<svg>` with xmlns and viewBox holding only `<path d>` elements) is replaced; charts and
+  anything else stay as they are. Text from tickets never reaches here as markup (it is escaped);
+- Material's `__config` JSON is written again without `\\uXXXX` escapes of Chinese text.
+
+The work runs in a child process (`python -m tsgen.site.minify SITE_DIR`, standard library and
+minify-html only) that is fed the path of every page as soon as MkDocs has written it, so it
+overlaps MkDocs' own work on the second core; `MinifyPages` is the parent's side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterable
+
+ICONS = "assets/icons"
+_ICON = re.compile(r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="(0 0 \d+ \d+)">'
+                   r'((?:<path d="[^"<>]*"/>)+)</svg>')
+_CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+
+
+# minify-html writes every character reference in its shortest form: `&lt;script&gt;` in a title
+# becomes `<script>` (inside <title>, which is text) and `&lt;` in an attribute becomes `<`. Both are
+# still text to a browser, but escaped text must stay visibly escaped in the published HTML (any
+# check for markup from a ticket looks for `<`), so these references go through the minifier as
+# private-use stand-ins and come back as written.
+_ENTITY_OF = {"\ue000": "&lt;", "\ue001": "&gt;", "\ue002": "&amp;", "\ue003": "&quot;", "\ue004": "&#39;",
+              "\ue005": "&#x27;", "\ue006": "&#60;", "\ue007": "&#x3C;", "\ue008": "&#x3c;"}
+_MARK_OF = {v: k for k, v in _ENTITY_OF.items()}
+_ESCAPE = re.compile("|".join(re.escape(e) for e in _MARK_OF))
+_MARKS = re.compile("[\ue000-\ue008]")
+
+
+def icon_id(drawing: str) -> str:
+    return hashlib.sha1(drawing.encode("utf-8")).hexdigest()[:10]
+
+
+def icon_file(view_box: str, drawing: str) -> str:
+    """The file an icon is referenced in: one <symbol id="i">, so `use href="…#i"` draws it."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg"><symbol id="i" viewBox="{view_box}">{drawing}'
+            "</symbol></svg>\n")
+
+
+def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
+    """One page made smaller; `rel_path` is its path in site/ (for the icons' relative links).
+
+    New icons are added to `icons` (file name -> file text).
+    """
+    import minify_html
+
+    up = "../" * rel_path.count("/")
+
+    def icon(m: re.Match[str]) -> str:
+        view_box, drawing = m.group(1), m.group(2)
+        name = f"{icon_id(view_box + drawing)}.svg"
+        if name not in icons:
+            icons[name] = icon_file(view_box, drawing)
+        return f'<svg viewBox="{view_box}"><use href="{up}{ICONS}/{name}#i"/></svg>'
+
+    def config(m: re.Match[str]) -> str:
+        try:
+            data = json.loads(m.group(2))
+        except ValueError:
+            return m.group(0)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return m.group(1) + text.replace("<", "\\u003c") + m.group(3)  # never a "</script>" inside
+
+    html = _ICON.sub(icon, html)
+    html = _CONFIG.sub(config, html, count=1)
+    if _MARKS.search(html):  # a page that already holds the stand-ins is left unminified (never seen)
+        return html
+    html = _ESCAPE.sub(lambda m: _MARK_OF[m.group(0)], html)
+    html = minify_html.minify(html, minify_css=True, minify_js=False)
+    return _MARKS.sub(lambda m: _ENTITY_OF[m.group(0)], html)
+
+
+def compact_file(site: str, rel_path: str, icons: dict[str, str]) -> tuple[int, int]:
+    """Rewrite one HTML file of site/ in place; returns (bytes before, bytes after)."""
+    path = os.path.join(site, rel_path)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    small = compact(data.decode("utf-8"), rel_path, icons).encode("utf-8")
+    if small != data:
+        with open(path, "wb") as fh:
+            fh.write(small)
+    return len(data), len(small)
+
+
+def write_icons(site: str, icons: dict[str, str]) -> None:
+    folder = os.path.join(site, ICONS)
+    os.makedirs(folder, exist_ok=True)
+    for name, text in icons.items():
+        target = os.path.join(folder, name)
+        data = text.encode("utf-8")
+        try:
+            with open(target, "rb") as fh:
+                if fh.read() == data:
+                    continue
+        except FileNotFoundError:
+            pass
+        with open(target, "wb") as fh:
+            fh.write(data)
+
+
+def dest_of(src_uri: str, directory_urls: bool) -> str:
+    """The HTML file MkDocs writes for a docs-relative Markdown path (as mkdocs File.dest_uri)."""
+    parent, _, filename = src_uri.rpartition("/")
+    name = filename.rsplit(".", 1)[0]
+    prefix = f"{parent}/" if parent else ""
+    if name in ("index", "README") or not directory_urls:
+        return f"{prefix}{'index' if name in ('index', 'README') else name}.html"
+    return f"{prefix}{name}/index.html"
+
+
+class MinifyPages(logging.Filter):
+    """While MkDocs builds, hand each finished page to the minifier process; `close` waits for it.
+
+    MkDocs logs "Building page <src>" (DEBUG, `mkdocs.commands.build`) before it renders a page and
+    writes it at the end, so at each such record the page before it is complete on disk. The
+    records reach no handler (they would not at MkDocs' normal level either).
+    """
+
+    LOGGER = "mkdocs.commands.build"
+
+    def __init__(self, site_dir: Path, directory_urls: bool) -> None:
+        super().__init__()
+        self.site, self.directory_urls = site_dir, directory_urls
+        self.previous: str | None = None
+        self.sent: set[str] = set()
+        self.logger = logging.getLogger(self.LOGGER)
+        self.level = self.logger.level
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.before = self.after = self.pages = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.DEBUG:
+            return True
+        msg = record.msg if isinstance(record.msg, str) else ""
+        if msg.startswith("Building page "):
+            if self.previous is not None:
+                self._send(self.previous)
+            self.previous = dest_of(msg[len("Building page "):], self.directory_urls)
+        # a filter added after this one (build's progress counter) sees the record and drops it;
+        # without one, drop it here (MkDocs' level was raised to DEBUG for this filter only)
+        filters = self.logger.filters
+        return self in filters and filters.index(self) < len(filters) - 1
+
+    def _send(self, rel: str) -> None:
+        if rel in self.sent:
+            return
+        self.sent.add(rel)
+        if self.proc is not None and self.proc.stdin is not None:
+            self.proc.stdin.write(rel.encode("utf-8") + b"\n")
+
+    def __enter__(self) -> "MinifyPages":
+        env = {**os.environ, "PYTHONPATH": _package_parent()}
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "tsgen.site.minify", str(self.site)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        except OSError:  # no processes here (a sandbox): the pages are minified here after MkDocs
+            self.proc = None
+        self.logger.addFilter(self)
+        if self.logger.getEffectiveLevel() > logging.DEBUG:
+            self.logger.setLevel(logging.DEBUG)
+        return self
+
+    def finish(self, more: Iterable[str] = ()) -> None:
+        """After MkDocs: the last page, `more`, and the theme's 404.html; then wait for the minifier."""
+        self._stop_listening()
+        if self.previous is not None:
+            self._send(self.previous)
+        for rel in more:
+            self._send(rel)
+        if (self.site / "404.html").is_file():
+            self._send("404.html")  # the theme's own page, written after the documentation pages
+        self._wait()
+
+    def _wait(self) -> None:
+        from tsgen.errors import BuildError
+
+        if self.proc is None:
+            self.pages, self.before, self.after = compact_tree(self.site, sorted(self.sent))
+            return
+        out, _ = self.proc.communicate(timeout=1800)
+        self.proc = None
+        status, _, rest = out.decode("utf-8", "replace").strip().partition(" ")
+        if status != "ok":
+            raise BuildError(f"could not minify the pages of {self.site}: {rest or 'the minifier failed'}")
+        self.pages, self.before, self.after = (int(x) for x in rest.split())
+
+    def _stop_listening(self) -> None:
+        self.logger.removeFilter(self)
+        self.logger.setLevel(self.level)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop_listening()
+        if self.proc is not None:  # a failure in MkDocs: end the child without waiting for it
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+            self.proc = None
+
+
+def _package_parent() -> str:
+    parent = str(Path(__file__).resolve().parents[2])
+    rest = os.environ.get("PYTHONPATH")
+    return parent + (os.pathsep + rest if rest else "")
+
+
+def compact_tree(site: Path, paths: Iterable[str] | None = None) -> tuple[int, int, int]:
+    """In this process: compact the given HTML files of site/ (default every one); (files, before, after)."""
+    icons: dict[str, str] = {}
+    rels = list(paths) if paths is not None else [
+        p.relative_to(site).as_posix() for p in site.rglob("*.html")]
+    before = after = 0
+    for rel in rels:
+        b, a = compact_file(str(site), rel, icons)
+        before, after = before + b, after + a
+    write_icons(str(site), icons)
+    return len(rels), before, after
+
+
+def main(site: str) -> int:
+    """`python -m tsgen.site.minify SITE`: compact each HTML path read from stdin (one per line);
+    print `ok FILES BEFORE AFTER` or `error MESSAGE`."""
+    icons: dict[str, str] = {}
+    files = before = after = 0
+    error: str | None = None
+    for line in sys.stdin.buffer:
+        rel = line.decode("utf-8").rstrip("\n")
+        if not rel or error is not None:
+            continue
+        try:
+            b, a = compact_file(site, rel, icons)
+        except (OSError, UnicodeDecodeError) as exc:
+            error = f"{rel}: {exc}"
+            continue
+        files, before, after = files + 1, before + b, after + a
+    if error is None:
+        try:
+            write_icons(site, icons)
+        except OSError as exc:
+            error = f"{ICONS}: {exc}"
+    sys.stdout.write(f"error {error}\n" if error is not None else f"ok {files} {before} {after}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
