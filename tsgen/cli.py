@@ -25,7 +25,7 @@ from tsgen.stats.metrics import PERIODS, compute_periods, ticket_facts, trim_emp
 from tsgen.site.mkdocs import directory_urls
 from tsgen.site.render_stats import digest_of, site_link
 from tsgen.archive.privacy import Masker
-from tsgen.archive.model import ERROR, WARNING
+from tsgen.archive.model import ERROR, WARNING, Archive
 from tsgen.repo.renumber import ids_at, renumber as renumber_ticket
 from tsgen.archive.problems import format_problems, summary
 from tsgen.archive.schema import TICKET_SPEC
@@ -250,6 +250,18 @@ def init(directory: Path, site_name: str | None, language: str) -> None:
     click.echo(f"Next: cd {directory} && tsgen new ticket", err=True)
 
 
+def _load_for_reading(root: Path, consequence: str) -> tuple[Config, Archive]:
+    """The settings and the linked archive for a command that reads it (stats, report, similar,
+    queue): with validation errors it still runs, over the valid documents, and stderr says how many
+    errors it left out and what that means (`consequence`)."""
+    config = load_config(root)
+    archive = load_archive(root, config)
+    if archive.errors:
+        n = len(archive.errors)
+        click.echo(f"{n} error{'s' * (n != 1)} in the archive; run tsgen validate ({consequence})", err=True)
+    return config, archive
+
+
 def _date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     """Parse a DATE option with the one date parser; a bad value is a usage error (exit 2)."""
     if value is None:
@@ -293,12 +305,7 @@ def stats(root: Path, period: str, since: date | None, until: date | None, fmt: 
     if by_assignee and fmt != "csv":
         raise click.UsageError("--by-assignee goes with --format csv (json has the workload in every period)")
     root = _root(root)
-    config = load_config(root)
-    archive = load_archive(root, config)
-    errors = len(archive.errors)
-    if errors:
-        click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
-                   "(these numbers leave the invalid documents out)", err=True)
+    config, archive = _load_for_reading(root, "these numbers leave the invalid documents out")
     every = compute_periods(archive, period, None, until)
     first_day = None if all_periods else (since or window_start(every, period))
     shown = trim_empty(every, first_day)
@@ -355,12 +362,7 @@ def report(root: Path, period: str | None, key: str | None, fmt: str) -> None:
         period = named
     period = period or "month"
     root = _root(root)
-    config = load_config(root)
-    archive = load_archive(root, config)
-    if archive.errors:
-        n = len(archive.errors)
-        click.echo(f"{n} error{'s' * (n != 1)} in the archive; run tsgen validate "
-                   "(these numbers leave the invalid documents out)", err=True)
+    config, archive = _load_for_reading(root, "these numbers leave the invalid documents out")
     facts = ticket_facts(archive)
     periods = compute_periods(archive, period, facts=facts)
     now = datetime.now(config.tz)
@@ -523,12 +525,7 @@ def similar(query: str, root: Path, fmt: str, limit: int) -> None:
     if not query.strip():
         raise click.BadParameter("expected some words to look for", param_hint="QUERY")
     root = _root(root)
-    config = load_config(root)
-    archive = load_archive(root, config)
-    errors = len(archive.errors)
-    if errors:
-        click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
-                   "(the invalid documents are left out)", err=True)
+    config, archive = _load_for_reading(root, "the invalid documents are left out")
     kbs, tickets = SimilarIndex(archive).query(query, limit)
     if fmt == "json":
         click.echo(json.dumps({"query": query, "articles": list(iter_matches(kbs)), "tickets": list(iter_matches(tickets))},
@@ -729,12 +726,7 @@ def queue(root: Path, assignee: str | None, priority: str | None, fmt: str) -> N
     from tsgen.stats.queue import build_queue, format_queue_json, format_queue_text
 
     root = _root(root)
-    config = load_config(root)
-    archive = load_archive(root, config)
-    errors = len(archive.errors)
-    if errors:
-        click.echo(f"{errors} error{'s' * (errors != 1)} in the archive; run tsgen validate "
-                   "(tickets that cannot be read are not in the queue)", err=True)
+    config, archive = _load_for_reading(root, "tickets that cannot be read are not in the queue")
     now = datetime.now(config.tz)
     entries = build_queue(archive, now, assignee, priority)
     click.echo(format_queue_json(entries, now) if fmt == "json" else format_queue_text(entries, now, config.tz))
