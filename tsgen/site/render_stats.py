@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tsgen.stats import metrics
-from tsgen.stats.digest import Digest, build_digest, format_markdown, lookup
+from tsgen.stats.digest import Digest, build_digest, format_markdown, lookup, show
 from tsgen.stats.formats import percent
 from tsgen.site.render import page_url, url_between
 from tsgen.site.charts import Chart, Series, render_svg
@@ -72,19 +72,6 @@ AGE_NAMES = {"lt_24h": ("< 24 小时", "< 24 h"), "h24_72": ("24–72 小时", "
 RATE_NAMES = {"sla.overall.compliance": ("SLA 达标率", "SLA compliance", "s2"),
               "repeat_rate": ("重复问题率", "Repeat rate", "s4"),
               "kb_link_rate": ("知识库关联率", "KB link rate", "s1")}
-
-
-def show(value: Any, unit: str, lang: str) -> str:
-    """A metric value for people: 83.3%, 2.5 h, 12."""
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return percent(value)
-    if unit == "hours":
-        return f"{value:g} 小时" if lang == "zh" else f"{value:g} h"
-    if unit == "minutes":
-        return f"{value:g} 分钟" if lang == "zh" else f"{value:g} min"
-    return str(value)
 
 
 def delta(now: Any, before: Any, metric: Metric, lang: str) -> tuple[str, str]:

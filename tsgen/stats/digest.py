@@ -74,15 +74,16 @@ class Digest:
     growing: list[dict[str, Any]] = field(default_factory=list)      # kb, title, share, before, url
 
 
-def _show(value: Any, unit: str, zh: bool) -> str:
+def show(value: Any, unit: str, language: str) -> str:
+    """A metric value for people: 83.3%, 2.5 h, 12 (the site's statistics pages use it too)."""
     if value is None:
         return "—"
     if unit == "ratio":
         return percent(value)
     if unit == "hours":
-        return f"{value:g} 小时" if zh else f"{value:g} h"
+        return f"{value:g} 小时" if language == "zh" else f"{value:g} h"
     if unit == "minutes":
-        return f"{value:g} 分钟" if zh else f"{value:g} min"
+        return f"{value:g} 分钟" if language == "zh" else f"{value:g} min"
     return str(value)
 
 
@@ -124,7 +125,7 @@ def build_digest(periods: list[dict[str, Any]], key: str, kind: str, archive: Ar
     for path, label_zh, label_en, unit, _ in HEADLINE:
         now, before = lookup(row, path), lookup(prev, path)
         d.numbers.append({"path": path, "label": label_zh if zh else label_en, "value": now, "before": before,
-                          "shown": _show(now, unit, zh), "change": _change(now, before, unit, zh)})
+                          "shown": show(now, unit, d.language), "change": _change(now, before, unit, zh)})
     for p in PRIORITIES:
         if p not in row["sla"]:
             continue
@@ -132,7 +133,7 @@ def build_digest(periods: list[dict[str, Any]], key: str, kind: str, archive: Ar
         now, before = s["compliance"], lookup(prev, f"sla.{p}.compliance")
         d.numbers.append({"path": f"sla.{p}.compliance", "label": f"{p} SLA {s['target_minutes']} 分钟" if zh
                           else f"{p} SLA {s['target_minutes']} min", "value": now, "before": before,
-                          "shown": f"{_show(now, 'ratio', zh)} ({s['met']}/{s['measured']})",
+                          "shown": f"{show(now, 'ratio', d.language)} ({s['met']}/{s['measured']})",
                           "change": _change(now, before, "ratio", zh)})
 
     def ticket_ref(tid: str) -> dict[str, Any]:
