@@ -202,7 +202,7 @@ def test_built_article_links_images_and_table_of_contents(tmp_path: Path, direct
     write(tmp_path, "kb/images/b.png", png)
     body = ("## 问题描述 {#problem}\n\n见工单 [TS202310270001](../tickets/2023/10/TS202310270001.md#_1) 与"
             " [原因](#cause)。\n\n![截图](images/截图1.png)\n\n## 原因分析 {#cause}\n\n![b](images/b.png \"t\")\n\n"
-            "## 解决步骤\n\n1. 步骤。\n")
+            "## 解决步骤\n\n1. 步骤。\n\n![参考式][shot] ![简写]\n\n[shot]: images/b.png\n[简写]: <images/截图1.png> \"t\"\n")
     write(tmp_path, KB_PATH, kb_text(body=body))
     site = tmp_path / "site"
     build_site(tmp_path, load_config(tmp_path), site_dir=site)
@@ -211,7 +211,7 @@ def test_built_article_links_images_and_table_of_contents(tmp_path: Path, direct
     base = "file://" + page.as_posix()
     for src in re.findall(r'<img [^>]*src="([^"]+)"', text):
         assert Path(unquote(urljoin(base, src))[len("file://"):]).is_file(), src
-    assert len(re.findall(r'<img [^>]*src="', text.split("<article", 1)[1])) == 2
+    assert len(re.findall(r'<img [^>]*src="', text.split("<article", 1)[1])) == 4, "reference-style images too"
     href = re.search(r'<a href="([^"]+)">TS202310270001</a>', text.split("tsgen-prose", 1)[1]).group(1)
     target = unquote(urljoin(base, href.split("#")[0]))[len("file://"):]
     assert Path(target if not target.endswith("/") else target + "index.html").is_file(), href

@@ -268,3 +268,48 @@ def test_article_page_shows_its_newest_tickets_and_links_all_of_them(monkeypatch
     assert f'href="../../lists/kb/{kid}/"' in foot
     listing = yaml.load(pages[f"lists/kb/{kid}.md"].split("---\n", 2)[1], Loader=yaml.CSafeLoader)["tsgen_head"]
     assert all(tid in listing for tid in back)
+
+
+def test_tags_that_slug_alike_get_pages_of_their_own() -> None:
+    """`C++` and `C#` (and `a b` / `a-b`, and a tag that is a hex string) never share one page."""
+    from tsgen.site.render import tag_slug
+
+    tags = ["C++", "C#", "C", "a b", "a-b", "a/b", "!!!", "212121", "权限", "权限 不足", "权限-不足"]
+    slugs = [tag_slug(t) for t in tags]
+    assert len(set(slugs)) == len(tags), dict(zip(tags, slugs))
+    assert tag_slug("权限") == "权限" and tag_slug("a-b") == "a-b", "a safe tag keeps its own name as its URL"
+    assert all(re.fullmatch(r"[\w.\-]+", s) for s in slugs)
+    assert tag_slug("C++") == tag_slug("C++"), "stable from build to build"
+
+
+def test_a_duplicate_that_also_relates_is_listed_once() -> None:
+    from datetime import date
+
+    from tsgen.site import render
+    from tsgen.templating import environment
+
+    archive = load_archive(REPO, load_config(REPO))
+    dup = next(t for t in archive.tickets.values() if t.duplicate_of and t.duplicate_of in t.related)
+    pages = {p.path: p.text for p in render.SiteRenderer(archive, environment(REPO), today=date(2024, 3, 1)).render().pages}
+    meta = yaml.load(pages[f"tickets/{dup.duplicate_of}.md"].split("---\n", 2)[1], Loader=yaml.CSafeLoader)
+    links = meta["tsgen_foot"].split('id="tsgen-links"', 1)[1].split("<h2", 1)[0]
+    assert links.count(f'/{dup.id}/"') == 1, f"{dup.id} is listed once among its original's links"
+
+
+def test_custom_fields_are_shown_in_the_record_and_masked(tmp_path: Path) -> None:
+    from conftest import TICKET_PATH, quoted_html, ticket_text, write
+
+    write(tmp_path, "mkdocs.yml", "site_name: 测试\ntheme:\n  name: material\nextra:\n  tsgen:\n"
+                                   "    custom_fields: [sales_rep, contract, source_import, modules]\n")
+    write(tmp_path, TICKET_PATH, ticket_text(
+        extra=['customer: {name: 张三丰, contact: "13812345678"}', "sales_rep: 王经理",
+               'contract: "HT-2023-088（联系 138 1234 5678）"', "source_import: v1 ab12cd34",
+               "modules: [订单, 库存]"]))
+    site = tmp_path / "site"
+    build_site(tmp_path, load_config(tmp_path), site_dir=site)
+    page = quoted_html((site / "tickets/TS202310270001/index.html").read_text(encoding="utf-8"))
+    record = page.split('id="tsgen-record"', 1)[1].split("</table>", 1)[0]
+    assert "<tr><td>sales_rep<td>王经理<tr>" in record
+    assert "<td>modules<td>订单；库存" in record
+    assert "HT-2023-088" in record and "1234" not in page, "a custom field is masked like every published text"
+    assert "source_import" not in record and "ab12cd34" not in page

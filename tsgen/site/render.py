@@ -6,6 +6,7 @@ templates/site/*.md.j2; this module only prepares what the templates show.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -124,7 +125,12 @@ def tag_slug(tag: str) -> str:
     # ASCII punctuation (Markdown syntax in the link that names the page, or a path character) and
     # spaces, control and invisible characters become "-"; letters, digits and Chinese stay
     slug = _SLUG_UNSAFE.sub("-", tag).strip("-.")
-    return slug or tag.encode().hex()
+    if slug == tag:
+        return slug
+    # a lossy slug ("C++" and "C#" both give "C", "a b" and "a-b" both "a-b") carries a digest of the
+    # tag itself, so two tags never share (and overwrite) one page, whatever other tags exist
+    digest = hashlib.blake2s(tag.encode(), digest_size=4).hexdigest()
+    return f"{slug}-{digest}" if slug else digest
 
 
 def safe_body(body: str) -> str:
@@ -316,7 +322,9 @@ class SiteRenderer:
                   *([ticket.duplicate_of] if ticket.duplicate_of else [])]
         self._page(path, "site/ticket.md.j2", tk=ticket, facts=f, sla=self.sla(ticket),
                    kb=[(k, arch.articles[k].title) for k in kb_ids], similar=self._similar("ticket", ticket.id, linked),
-                   related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])],
+                   # a duplicate that also relates is listed once, under duplicates
+                   related=[self.row(arch.tickets[i]) for i in arch.related_back.get(ticket.id, [])
+                            if i not in arch.duplicates.get(ticket.id, ()) and i != ticket.duplicate_of],
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
                    body=self._prose(self._mentions(ticket.path)(safe_body(ticket.body)), ticket.path, path,
