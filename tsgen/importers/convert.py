@@ -23,6 +23,7 @@ MAX_TITLE = 200
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _TAG_SPLIT = re.compile(r"[,，;；、]\s*")
 _TAG_BAD = re.compile(r"[\[\]{}#<>\"'`\\/|]")
+_ROW = re.compile(r"row (\d+)")
 
 
 @dataclass
@@ -35,12 +36,16 @@ class Rejection:
     message: str
     line: int | None = None  # the file line where a CSV record starts
 
-    def describe(self, file: str) -> str:
-        """`file.csv:48: row 40: Created At: <message> (value '...')`, or `file.json: tickets[3] (id 9): ...`."""
+    def describe(self, file: str, language: str = "zh") -> str:
+        """`file.csv:48: 第 40 行: Created At: <message> (got '...')` (`row 40` for an English site),
+        or `file.json: tickets[3] (id 9): ...`; the spreadsheet row counts the header as row 1."""
         col = f"{self.column}: " if self.column else ""
         val = f" (got {self.value!r})" if self.value and repr(self.value) not in self.message else ""
         at = f"{file}:{self.line}:" if self.line else f"{file}:"
         where = self.where.split(" (line")[0]
+        row = _ROW.fullmatch(where)
+        if row and language == "zh":
+            where = f"第 {row.group(1)} 行"
         return f"{at} {where}: {col}{self.message}{val}"
 
 
