@@ -239,10 +239,16 @@ def test_any_text_round_trips_through_the_written_file(title: str, body: str, fe
         return
     created = datetime(2023, 10, 27, 10, 0, tzinfo=_CONFIG.tz)
     fields = {"title": title, "type": "fault", "priority": "P2", "created": created, "status": "pending",
-              "feedback": feedback or None, "tags": [tag] if tag else None, "customer.name": "张三"}
-    text = ticketfile.render("TS202310270001", fields, body, "zammad#1", _CONFIG.tz)
-    raw, problems = parse_front_matter(text, "tickets/2023/10/TS202310270001.md", "ticket")
+              "feedback": feedback or None, "tags": [tag] if tag else None, "customer.name": "张三",
+              "customer.contact": "zhang@example.com", "environment.os": feedback or None, "assignee": tag or None,
+              "responded": datetime(2023, 10, 27, 10, 5, 7, tzinfo=_CONFIG.tz), "channel": "phone"}
+    rel = "tickets/2023/10/TS202310270001.md"
+    text, direct = ticketfile.render_document("TS202310270001", fields, body, "zammad#1", _CONFIG.tz, rel)
+    assert text == ticketfile.render("TS202310270001", fields, body, "zammad#1", _CONFIG.tz)
+    raw, problems = parse_front_matter(text, rel, "ticket")
     assert raw is not None and not problems, (text, problems)
+    # the importer validates the document it built beside the text: it must be what the loader reads
+    assert direct == raw, (text, direct, raw)
     ticket, problems = validate_ticket(raw, _CONFIG)
     assert ticket is not None and not [p for p in problems if p.severity == "error"], (text, problems)
     assert ticket.title == title

@@ -166,17 +166,37 @@ def _assign(raw: dict[str, tuple[str, Any]], target: str, column: str, value: An
     raw[target] = (column, value)
 
 
-def _column_map(mapping: Mapping) -> dict[str, str]:
-    return {re.sub(r"\s+", " ", k).strip().lower(): v for k, v in mapping.columns.items()}
+class ColumnMap(dict):  # type: ignore[type-arg]
+    """Normalised header -> field; `target(header)` remembers each header's answer (one lookup per column)."""
+
+    def __init__(self, columns: dict[str, str]) -> None:
+        super().__init__({_norm_header(k): v for k, v in columns.items()})
+        self._seen: dict[str, str | None] = {}
+
+    def target(self, column: str) -> str | None:
+        try:
+            return self._seen[column]
+        except KeyError:
+            found = self._seen[column] = self.get(_norm_header(column))
+            return found
 
 
-def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: dict[str, str],
+def _norm_header(column: str) -> str:
+    return re.sub(r"\s+", " ", column).strip().lower()
+
+
+def _column_map(mapping: Mapping) -> ColumnMap:
+    return ColumnMap(mapping.columns)
+
+
+def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: ColumnMap,
             tz: tzinfo, mask: str) -> Draft | Rejection | None:
     """One source record -> a Draft, a Rejection naming the column and value, or None (skipped)."""
     raw: dict[str, tuple[str, Any]] = {}
     seen: dict[str, str] = {}  # field -> the column it is read from, even when that cell is empty
+    lookup = colmap.target
     for column, value in record.values.items():
-        target = colmap.get(re.sub(r"\s+", " ", column).strip().lower())
+        target = lookup(column)
         if target and target != "ignore":
             seen.setdefault(target, column)
             _assign(raw, target, column, value)

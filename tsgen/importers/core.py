@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from tsgen.archive.ids import all_used_ticket_sequences, claim_ticket_id
 from tsgen.archive.load import parse_front_matter
-from tsgen.archive.model import ERROR
+from tsgen.archive.model import ERROR, RawDocument
 from tsgen.archive.validate import validate_ticket
 from tsgen.config import Config
 from tsgen.errors import ArchiveError, ConfigError
@@ -160,6 +160,12 @@ def _check(text: str, rel: str, config: Config) -> list[str]:
     return [f"{p.field}: {p.message}" if p.field else p.message for p in problems if p.severity == ERROR]
 
 
+def _check_document(raw: RawDocument, config: Config) -> list[str]:
+    """The validator's errors for a new ticket, from the document built beside its text (render_document)."""
+    _, problems = validate_ticket(raw, config)
+    return [f"{p.field}: {p.message}" if p.field else p.message for p in problems if p.severity == ERROR]
+
+
 def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping: Mapping | None = None,
                dry_run: bool = False, since: date | None = None, encoding: str | None = None,
                progress: Progress | None = None) -> ImportResult:
@@ -214,9 +220,9 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
         problems: list[str] = []
 
         def render(tid: str, draft: Draft = draft) -> str:
-            text = ticketfile.render(tid, draft.fields, draft.body, draft.source_id, config.tz)
             rel = ticketfile_rel(root, created, tid)
-            problems[:] = _check(text, rel, check_config)
+            text, doc = ticketfile.render_document(tid, draft.fields, draft.body, draft.source_id, config.tz, rel)
+            problems[:] = _check_document(doc, check_config)
             return text
 
         day_used = used.setdefault(created.strftime("%Y%m%d"), set())
@@ -234,7 +240,9 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
             result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id} would not be a valid ticket: "
                                              + "; ".join(problems), draft.line))
             continue
-        result.created.append((draft.source_id, file.relative_to(root).as_posix()))
+        result.created.append((draft.source_id, ticketfile_rel(root, created, tid)))
+    if result.created and not dry_run:
+        ticketfile.sync_written()
     result.seconds = time.perf_counter() - started
     return result
 
