@@ -62,6 +62,7 @@ class ImportResult:
     conflicts: list[Conflict] = field(default_factory=list)
     declared: list[str] = field(default_factory=list)  # custom fields added to mkdocs.yml
     seconds: float = 0.0
+    sync_seconds: float = 0.0  # of `seconds`, the one sync at the end (the files made durable)
     dry_run: bool = False
 
 
@@ -242,7 +243,9 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
             continue
         result.created.append((draft.source_id, ticketfile_rel(root, created, tid)))
     if result.created and not dry_run:
+        synced = time.perf_counter()
         ticketfile.sync_written()
+        result.sync_seconds = time.perf_counter() - synced
     result.seconds = time.perf_counter() - started
     return result
 
