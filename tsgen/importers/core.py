@@ -219,9 +219,10 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
             continue
         created = draft.fields["created"].astimezone(config.tz)
         problems: list[str] = []
+        folder = created.strftime("tickets/%Y/%m/")  # ticketfile_rel's folder, formatted once
 
-        def render(tid: str, draft: Draft = draft) -> str:
-            rel = ticketfile_rel(root, created, tid)
+        def render(tid: str, draft: Draft = draft, folder: str = folder) -> str:
+            rel = f"{folder}{tid}.md"
             text, doc = ticketfile.render_document(tid, draft.fields, draft.body, draft.source_id, config.tz, rel)
             problems[:] = _check_document(doc, check_config)
             return text
@@ -241,7 +242,7 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
             result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id} would not be a valid ticket: "
                                              + "; ".join(problems), draft.line))
             continue
-        result.created.append((draft.source_id, ticketfile_rel(root, created, tid)))
+        result.created.append((draft.source_id, f"{folder}{tid}.md"))
     if result.created and not dry_run:
         synced = time.perf_counter()
         ticketfile.sync_written()

@@ -79,7 +79,7 @@ def hashes(fields: dict[str, Any], body: str, tz: tzinfo) -> dict[str, str]:
     out = {}
     sha1 = hashlib.sha1
     for k, v in fields.items():
-        text = canonical(k, v, tz)
+        text = v if type(v) is str and k not in TIME_FIELDS else canonical(k, v, tz)  # text: its own canonical form
         if text != "":
             out[k] = sha1(f"{k}={text}".encode("utf-8")).hexdigest()[:8]
     out[BODY] = digest(BODY, body, tz)
