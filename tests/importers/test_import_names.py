@@ -85,3 +85,20 @@ def test_osticket_export_from_a_chinese_language_agent(tmp_path: Path) -> None:
     assert first.customer == {"name": "张三", "contact": "zhang.san@example.com"}
     assert second.customer == {"name": "李四", "contact": "li.si@example.com"}
     assert first.resolved.strftime("%Y-%m-%d %H:%M") == "2023-11-01 09:50"
+
+
+def test_a_reporter_written_as_an_address_becomes_the_customer_contact(tmp_path: Path) -> None:
+    """Jira shows a portal customer without a display name by e-mail: it is a contact, kept out of the site."""
+    root = _archive(tmp_path, "zh")
+    export = tmp_path / "jira.csv"
+    export.write_text("Summary,Issue key,Status,Priority,Created,Reporter,Description\n"
+                      "VPN 断开,SD-7,Open,High,27/Oct/23 9:15 AM,zhao.liu@example.com,zhao.liu@example.com 反馈 VPN 断开\n"
+                      "打印机,SD-8,Open,Low,27/Oct/23 9:30 AM,钱七 <qian.qi@example.com>,无法打印\n",
+                      encoding="utf-8")
+    result = run_cli(["import", "jira", export, "--root", root])
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    tickets = {t.extra["source_id"]: t for t in load_archive(root, load_config(root)).tickets.values()}
+    assert tickets["jira#SD-7"].customer == {"contact": "zhao.liu@example.com"}
+    assert "zhao.liu@example.com" not in tickets["jira#SD-7"].body
+    assert tickets["jira#SD-8"].customer == {"name": "钱七", "contact": "qian.qi@example.com"}

@@ -24,6 +24,7 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u
 _TAG_SPLIT = re.compile(r"[,，;；、]\s*")
 _TAG_BAD = re.compile(r"[\[\]{}#<>\"'`\\/|]")
 _ROW = re.compile(r"row (\d+)")
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 
 @dataclass
@@ -273,6 +274,16 @@ def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: ColumnM
             fields["customer.contact"] = email
         elif not name and "customer.name" not in fields:
             fields["customer.name"] = _one_line(raw["customer.from"][1])
+    name = fields.get("customer.name")
+    if name and "@" in name:  # a Reporter / Customer column holding "zhang@example.com" or "张三 <zhang@…>"
+        display, email = parseaddr(name)
+        if email and _EMAIL.fullmatch(email):
+            if "customer.contact" not in fields:
+                fields["customer.contact"] = email
+            if display:
+                fields["customer.name"] = display
+            elif fields["customer.contact"] == email:
+                del fields["customer.name"]  # only the address: it is the contact, not a name
     if "feedback" in raw:
         text = _one_line(raw["feedback"][1])
         if text:
