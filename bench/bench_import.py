@@ -7,6 +7,9 @@ folder, then in this process times:
 - baseline: read the file and parse every row with the csv module (`list(csv.reader(...))`);
 - baseline 2: the same parse, then each row's description written as its own file (the least any
   import must do: one file per ticket), to show where the time goes;
+- floor: the same parse, then one file per row in tickets/YYYY/MM/ written as tsgen writes it
+  (temporary file, link, unlink) with bare os calls and no checks, and once more without the
+  temporary file: the least time any atomic (or not) import can take on this file system;
 - tsgen: `run_import` into an empty archive (read, map, validate every ticket, allocate ids, write
   every file atomically), then again on the same file (the no-op re-import).
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import random
 import resource
 import sys
@@ -96,6 +100,41 @@ def baseline_write(path: Path, out: Path) -> tuple[float, float]:
     return time.perf_counter() - t, time.process_time() - c
 
 
+def floor_files(path: Path, out: Path, atomic: bool) -> tuple[float, float]:
+    """(wall, CPU) of the least an import must do: parse, then one file per row in tickets/YYYY/MM/.
+
+    The file holds the row's description (about a ticket's size), in the folder of the row's
+    creation month, created with the cheapest calls Python has: os.open(O_EXCL) + os.write +
+    os.close, and for `atomic` as tsgen writes (a temporary file, os.link to its name, os.unlink).
+    """
+    t, c = time.perf_counter(), time.process_time()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    made: set[str] = set()
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for i, row in enumerate(reader):
+            day = row[10].split(" ", 1)[0]  # dd/Mon/yy
+            folder = f"{out}/20{day[-2:]}/{day.split('/')[1]}"
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            data = row[15].encode("utf-8")
+            name = f"{folder}/TS{i:012d}.md"
+            if atomic:
+                tmp = f"{folder}/.TS{i:012d}.tmp"
+                fd = os.open(tmp, flags, 0o644)
+                os.write(fd, data)
+                os.close(fd)
+                os.link(tmp, name)
+                os.unlink(tmp)
+            else:
+                fd = os.open(name, flags, 0o644)
+                os.write(fd, data)
+                os.close(fd)
+    return time.perf_counter() - t, time.process_time() - c
+
+
 def timed(fn, *args):  # type: ignore[no-untyped-def]
     t, c = time.perf_counter(), time.process_time()
     out = fn(*args)
@@ -122,13 +161,16 @@ def main() -> None:
         config = load_config(root)
         second, second_s, second_cpu = timed(run_import, root, config, FORMATS["jira"], export)
         plain, plain_cpu = baseline_write(export, Path(tmp) / "plain")
+        floor, floor_cpu = floor_files(export, Path(tmp) / "floor-atomic", True)
+        floor_na, floor_na_cpu = floor_files(export, Path(tmp) / "floor-plain", False)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         best, best_cpu = min(base, base2), min(base_cpu, base2_cpu)
         print(f"rows: {args.rows:,} ({size:.1f} MB CSV)")
         print(f"baseline (read + csv.reader): {base:.2f} s wall / {base_cpu:.2f} s CPU, "
               f"{base2:.2f} s / {base2_cpu:.2f} s after the import")
         print(f"tsgen import: {first_s:.2f} s wall / {first_cpu:.2f} s CPU — {len(first.created):,} created, "
-              f"{len(first.rejected)} rejected, {first.duplicates:,} duplicates collapsed")
+              f"{len(first.rejected)} rejected, {first.duplicates:,} duplicates collapsed; of it the final sync "
+              f"{first.sync_seconds:.2f} s wall")
         print(f"tsgen re-import (no-op): {second_s:.2f} s wall / {second_cpu:.2f} s CPU — {second.unchanged:,} "
               f"unchanged, {len(second.created) + len(second.updated)} written")
         print(f"peak RSS: {peak_mb:.0f} MB")
@@ -137,6 +179,11 @@ def main() -> None:
               f"{'ok' if ratio <= 5 else 'MISSED'}")
         print(f"baseline 2 (csv.reader + one plain file per row): {plain:.2f} s wall / {plain_cpu:.2f} s CPU; "
               f"import / baseline 2: {first_s / plain:.1f} wall, {first_cpu / plain_cpu:.1f} CPU")
+        print(f"floor (csv.reader + one file per row in YYYY/MM/, temp file + link + unlink as tsgen): "
+              f"{floor:.2f} s wall / {floor_cpu:.2f} s CPU = {floor / best:.1f} wall, {floor_cpu / best_cpu:.1f} CPU "
+              f"x the parse; import / floor: {first_s / floor:.1f} wall, {first_cpu / floor_cpu:.1f} CPU")
+        print(f"floor, not atomic (one O_EXCL create + write per file): {floor_na:.2f} s wall / {floor_na_cpu:.2f} s "
+              f"CPU = {floor_na / best:.1f} wall, {floor_na_cpu / best_cpu:.1f} CPU x the parse")
         print(f"ratio re-import / baseline: {second_s / best:.1f} wall, {second_cpu / best_cpu:.1f} CPU")
         print(f"time target <= 120 s: {'ok' if first_s <= 120 else 'MISSED'}; "
               f"memory target <= 1024 MB: {'ok' if peak_mb <= 1024 else 'MISSED'}")

@@ -788,7 +788,7 @@ def import_cmd(fmt: str, file: Path, root: Path, map_file: Path | None, dry_run:
         click.echo(f"{c.path}: conflict: {c.field}: edited since the last import, kept {c.kept!r}; "
                    f"the export now says {c.source!r}", err=True)
     for r in result.rejected:
-        click.echo(r.describe(file.name), err=True)
+        click.echo(r.describe(file.name, config.language), err=True)
     click.echo(f"{'Dry run: ' if dry_run else ''}{len(result.created)} created, {len(result.updated)} updated, "
                f"{result.unchanged} unchanged, {len(result.rejected)} rejected, {result.skipped} skipped, "
                f"{result.duplicates} duplicate{'s' * (result.duplicates != 1)} collapsed in "

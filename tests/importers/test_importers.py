@@ -19,12 +19,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 # format, fixture, extra args, created, rejected (the message parts that must name the record)
 CASES = [
-    ("zammad", "zammad.csv", [], 4, ["zammad.csv:6: row 6: Created At:", "zammad.csv:7: row 7: Title: no title"]),
-    ("osticket", "osticket.csv", [], 2, ["osticket.csv:6: row 5: Date Created:", "row 6: Priority: unknown priority 'Critical!!'"]),
+    ("zammad", "zammad.csv", [], 4, ["zammad.csv:6: 第 6 行: Created At:", "zammad.csv:7: 第 7 行: Title: no title"]),
+    ("osticket", "osticket.csv", [], 2, ["osticket.csv:6: 第 5 行: Date Created:", "第 6 行: Priority: unknown priority 'Critical!!'"]),
     ("zendesk", "zendesk.json", [], 2, ["zendesk.json: tickets[3] (id 35439): created_at:"]),
-    ("jira", "jira.csv", [], 3, ["jira.csv:7: row 5: Created: '31/Foo/23 9:00 AM'"]),
+    ("jira", "jira.csv", [], 3, ["jira.csv:7: 第 5 行: Created: '31/Foo/23 9:00 AM'"]),
     ("sobot", "sobot.json", [], 2, ["sobot.json: items[3] (ticketCode 1500877944): ticketLevel: unknown priority 7"]),
-    ("csv", "generic_gbk.csv", ["--map", FIXTURES / "generic_map.yml"], 2, ["generic_gbk.csv:4: row 4: 状态: unknown status '不知道'"]),
+    ("csv", "generic_gbk.csv", ["--map", FIXTURES / "generic_map.yml"], 2, ["generic_gbk.csv:4: 第 4 行: 状态: unknown status '不知道'"]),
 ]
 
 
@@ -187,8 +187,8 @@ def test_zammad_xlsx_as_its_excel_sheet_writes_it(tmp_path: Path) -> None:
     root = _archive(tmp_path)
     result = _import(root, "zammad", xlsx)
     assert "4 created, 0 updated, 0 unchanged, 2 rejected" in result.stderr, result.stderr
-    assert "zammad.xlsx: row 9: Title: no title" in result.stderr
-    assert "zammad.xlsx: row 8: Created At:" in result.stderr
+    assert "zammad.xlsx: 第 9 行: Title: no title" in result.stderr
+    assert "zammad.xlsx: 第 8 行: Created At:" in result.stderr
     tickets = {t.extra["source_id"]: t for t in load_archive(root, load_config(root)).tickets.values()}
     created = tickets["zammad#10023"].created  # 10:00 in Berlin (CEST) is 16:00 in Shanghai
     assert created.astimezone(load_config(root).tz).strftime("%Y-%m-%d %H:%M") == "2023-10-27 16:00"
@@ -239,10 +239,16 @@ def test_any_text_round_trips_through_the_written_file(title: str, body: str, fe
         return
     created = datetime(2023, 10, 27, 10, 0, tzinfo=_CONFIG.tz)
     fields = {"title": title, "type": "fault", "priority": "P2", "created": created, "status": "pending",
-              "feedback": feedback or None, "tags": [tag] if tag else None, "customer.name": "张三"}
-    text = ticketfile.render("TS202310270001", fields, body, "zammad#1", _CONFIG.tz)
-    raw, problems = parse_front_matter(text, "tickets/2023/10/TS202310270001.md", "ticket")
+              "feedback": feedback or None, "tags": [tag] if tag else None, "customer.name": "张三",
+              "customer.contact": "zhang@example.com", "environment.os": feedback or None, "assignee": tag or None,
+              "responded": datetime(2023, 10, 27, 10, 5, 7, tzinfo=_CONFIG.tz), "channel": "phone"}
+    rel = "tickets/2023/10/TS202310270001.md"
+    text, direct = ticketfile.render_document("TS202310270001", fields, body, "zammad#1", _CONFIG.tz, rel)
+    assert text == ticketfile.render("TS202310270001", fields, body, "zammad#1", _CONFIG.tz)
+    raw, problems = parse_front_matter(text, rel, "ticket")
     assert raw is not None and not problems, (text, problems)
+    # the importer validates the document it built beside the text: it must be what the loader reads
+    assert direct == raw, (text, direct, raw)
     ticket, problems = validate_ticket(raw, _CONFIG)
     assert ticket is not None and not [p for p in problems if p.severity == "error"], (text, problems)
     assert ticket.title == title
@@ -261,7 +267,7 @@ def test_a_record_the_validator_refuses_is_rejected_by_row_and_a_file_without_ne
                       "2,正常,open,2 normal,2023-10-27 10:00:00,2023-10-27 10:05:00\n", encoding="utf-8")
     result = _import(root, "zammad", export)
     assert result.exit_code == 1
-    assert "zammad.csv:2: row 2: zammad#1 would not be a valid ticket: responded:" in result.stderr, result.stderr
+    assert "zammad.csv:2: 第 2 行: zammad#1 would not be a valid ticket: responded:" in result.stderr, result.stderr
     assert "1 created" in result.stderr
     assert load_archive(root, load_config(root)).errors == []
     other = tmp_path / "other.csv"

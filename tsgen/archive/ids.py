@@ -21,7 +21,7 @@ MAX_SEQUENCE = 9999
 
 def ticket_path(root: Path, created_local: datetime, tid: str) -> Path:
     """tickets/YYYY/MM/<id>.md for a ticket created at `created_local` (already in the archive's timezone)."""
-    return root / "tickets" / created_local.strftime("%Y") / created_local.strftime("%m") / f"{tid}.md"
+    return Path(f"{root}/tickets/{created_local:%Y/%m}/{tid}.md")  # one Path, not four joins (import: 100,000 calls)
 
 
 def used_ticket_sequences(root: Path, prefix: str, day: str) -> set[int]:

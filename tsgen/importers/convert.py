@@ -23,6 +23,8 @@ MAX_TITLE = 200
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _TAG_SPLIT = re.compile(r"[,，;；、]\s*")
 _TAG_BAD = re.compile(r"[\[\]{}#<>\"'`\\/|]")
+_ROW = re.compile(r"row (\d+)")
+_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 
 @dataclass
@@ -35,12 +37,16 @@ class Rejection:
     message: str
     line: int | None = None  # the file line where a CSV record starts
 
-    def describe(self, file: str) -> str:
-        """`file.csv:48: row 40: Created At: <message> (value '...')`, or `file.json: tickets[3] (id 9): ...`."""
+    def describe(self, file: str, language: str = "zh") -> str:
+        """`file.csv:48: 第 40 行: Created At: <message> (got '...')` (`row 40` for an English site),
+        or `file.json: tickets[3] (id 9): ...`; the spreadsheet row counts the header as row 1."""
         col = f"{self.column}: " if self.column else ""
         val = f" (got {self.value!r})" if self.value and repr(self.value) not in self.message else ""
         at = f"{file}:{self.line}:" if self.line else f"{file}:"
         where = self.where.split(" (line")[0]
+        row = _ROW.fullmatch(where)
+        if row and language == "zh":
+            where = f"第 {row.group(1)} 行"
         return f"{at} {where}: {col}{self.message}{val}"
 
 
@@ -161,17 +167,37 @@ def _assign(raw: dict[str, tuple[str, Any]], target: str, column: str, value: An
     raw[target] = (column, value)
 
 
-def _column_map(mapping: Mapping) -> dict[str, str]:
-    return {re.sub(r"\s+", " ", k).strip().lower(): v for k, v in mapping.columns.items()}
+class ColumnMap(dict):  # type: ignore[type-arg]
+    """Normalised header -> field; `target(header)` remembers each header's answer (one lookup per column)."""
+
+    def __init__(self, columns: dict[str, str]) -> None:
+        super().__init__({_norm_header(k): v for k, v in columns.items()})
+        self._seen: dict[str, str | None] = {}
+
+    def target(self, column: str) -> str | None:
+        try:
+            return self._seen[column]
+        except KeyError:
+            found = self._seen[column] = self.get(_norm_header(column))
+            return found
 
 
-def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: dict[str, str],
+def _norm_header(column: str) -> str:
+    return re.sub(r"\s+", " ", column).strip().lower()
+
+
+def _column_map(mapping: Mapping) -> ColumnMap:
+    return ColumnMap(mapping.columns)
+
+
+def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: ColumnMap,
             tz: tzinfo, mask: str) -> Draft | Rejection | None:
     """One source record -> a Draft, a Rejection naming the column and value, or None (skipped)."""
     raw: dict[str, tuple[str, Any]] = {}
     seen: dict[str, str] = {}  # field -> the column it is read from, even when that cell is empty
+    lookup = colmap.target
     for column, value in record.values.items():
-        target = colmap.get(re.sub(r"\s+", " ", column).strip().lower())
+        target = lookup(column)
         if target and target != "ignore":
             seen.setdefault(target, column)
             _assign(raw, target, column, value)
@@ -248,6 +274,16 @@ def convert(record: SourceRecord, fmt: Format, mapping: Mapping, colmap: dict[st
             fields["customer.contact"] = email
         elif not name and "customer.name" not in fields:
             fields["customer.name"] = _one_line(raw["customer.from"][1])
+    name = fields.get("customer.name")
+    if name and "@" in name:  # a Reporter / Customer column holding "zhang@example.com" or "张三 <zhang@…>"
+        display, email = parseaddr(name)
+        if email and _EMAIL.fullmatch(email):
+            if "customer.contact" not in fields:
+                fields["customer.contact"] = email
+            if display:
+                fields["customer.name"] = display
+            elif fields["customer.contact"] == email:
+                del fields["customer.name"]  # only the address: it is the contact, not a name
     if "feedback" in raw:
         text = _one_line(raw["feedback"][1])
         if text:

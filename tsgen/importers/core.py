@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from tsgen.archive.ids import all_used_ticket_sequences, claim_ticket_id
 from tsgen.archive.load import parse_front_matter
-from tsgen.archive.model import ERROR
+from tsgen.archive.model import ERROR, RawDocument
 from tsgen.archive.validate import validate_ticket
 from tsgen.config import Config
 from tsgen.errors import ArchiveError, ConfigError
@@ -62,6 +62,7 @@ class ImportResult:
     conflicts: list[Conflict] = field(default_factory=list)
     declared: list[str] = field(default_factory=list)  # custom fields added to mkdocs.yml
     seconds: float = 0.0
+    sync_seconds: float = 0.0  # of `seconds`, the one sync at the end (the files made durable)
     dry_run: bool = False
 
 
@@ -160,6 +161,12 @@ def _check(text: str, rel: str, config: Config) -> list[str]:
     return [f"{p.field}: {p.message}" if p.field else p.message for p in problems if p.severity == ERROR]
 
 
+def _check_document(raw: RawDocument, config: Config) -> list[str]:
+    """The validator's errors for a new ticket, from the document built beside its text (render_document)."""
+    _, problems = validate_ticket(raw, config)
+    return [f"{p.field}: {p.message}" if p.field else p.message for p in problems if p.severity == ERROR]
+
+
 def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping: Mapping | None = None,
                dry_run: bool = False, since: date | None = None, encoding: str | None = None,
                progress: Progress | None = None) -> ImportResult:
@@ -212,11 +219,12 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
             continue
         created = draft.fields["created"].astimezone(config.tz)
         problems: list[str] = []
+        folder = created.strftime("tickets/%Y/%m/")  # ticketfile_rel's folder, formatted once
 
-        def render(tid: str, draft: Draft = draft) -> str:
-            text = ticketfile.render(tid, draft.fields, draft.body, draft.source_id, config.tz)
-            rel = ticketfile_rel(root, created, tid)
-            problems[:] = _check(text, rel, check_config)
+        def render(tid: str, draft: Draft = draft, folder: str = folder) -> str:
+            rel = f"{folder}{tid}.md"
+            text, doc = ticketfile.render_document(tid, draft.fields, draft.body, draft.source_id, config.tz, rel)
+            problems[:] = _check_document(doc, check_config)
             return text
 
         day_used = used.setdefault(created.strftime("%Y%m%d"), set())
@@ -234,7 +242,11 @@ def run_import(root: Path, config: Config, fmt: Format, path: Path, user_mapping
             result.rejected.append(Rejection(draft.where, "", "", f"{draft.source_id} would not be a valid ticket: "
                                              + "; ".join(problems), draft.line))
             continue
-        result.created.append((draft.source_id, file.relative_to(root).as_posix()))
+        result.created.append((draft.source_id, f"{folder}{tid}.md"))
+    if result.created and not dry_run:
+        synced = time.perf_counter()
+        ticketfile.sync_written()
+        result.sync_seconds = time.perf_counter() - synced
     result.seconds = time.perf_counter() - started
     return result
 
