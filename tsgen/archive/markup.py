@@ -13,7 +13,7 @@ import html
 import re
 from typing import Iterator
 
-from tsgen.archive.body import CODE, COMMENT, IMAGE
+from tsgen.archive.body import CODE, COMMENT, IMAGE, blank
 
 WEB_SCHEMES = frozenset({"http", "https", "mailto"})
 # [text](url ...), <url> autolinks, [ref]: url definitions, href= in raw HTML. Images and src= are
@@ -26,8 +26,7 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
-def _blank(m: re.Match[str]) -> str:  # same length, same newlines: offsets stay true
-    return re.sub(r"[^\n]", " ", m.group(0))
+_blank = blank  # same length, same newlines: offsets stay true
 
 
 def scheme_of(url: str) -> str | None:
