@@ -6,7 +6,9 @@ re-pointed by site/prose.py on the converted HTML). Code blocks and code spans a
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterator
+from typing import Iterator
+
+from tsgen.archive.scan import Scanner as _Scanner, Span
 
 # Comments and code are found by the left-to-right scanners below, not by one regular expression
 # each: `<!--.*?-->` and a lazy fence-to-closer pattern rescan the rest of the body from every
@@ -15,58 +17,6 @@ from typing import Callable, Iterator
 # expressions found (tests/test_body.py compares them on many bodies):
 #     COMMENT  <!--.*?-->                                             (DOTALL)
 #     CODE     ^(```|~~~)[^\n]*\n.*?^\2[ \t]*$  |  `+[^`\n]*`+        (DOTALL, MULTILINE)
-
-
-class Span:
-    """Where a scanner found a comment or code: the few `re.Match` methods callers use."""
-
-    __slots__ = ("string", "_start", "_end")
-
-    def __init__(self, string: str, start: int, end: int) -> None:
-        self.string, self._start, self._end = string, start, end
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-    def span(self) -> tuple[int, int]:
-        return self._start, self._end
-
-    def group(self, index: int = 0) -> str:
-        if index != 0:
-            raise IndexError("a scanned span has only group 0")
-        return self.string[self._start:self._end]
-
-    def __getitem__(self, index: int) -> str:
-        return self.group(index)
-
-    def __repr__(self) -> str:
-        return f"<Span {self._start}:{self._end} {self.group()[:40]!r}>"
-
-
-class _Scanner:
-    """finditer and sub, as on a compiled pattern (`sub` takes a plain string or a function)."""
-
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
-        raise NotImplementedError
-
-    def finditer(self, text: str) -> Iterator[Span]:
-        for start, end in self.spans(text):
-            yield Span(text, start, end)
-
-    def sub(self, repl: str | Callable[[Span], str], text: str) -> str:
-        out: list[str] = []
-        last = 0
-        for start, end in self.spans(text):
-            out.append(text[last:start])
-            out.append(repl(Span(text, start, end)) if callable(repl) else repl)
-            last = end
-        if not out:
-            return text
-        out.append(text[last:])
-        return "".join(out)
 
 
 class _Comments(_Scanner):
