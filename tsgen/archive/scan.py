@@ -96,3 +96,40 @@ class AtSign(Scanner):
             if address is not None:
                 pos = address.end()
                 yield start, pos
+
+
+def inline_links(text: str) -> Iterator[tuple[int, int, bool, str]]:
+    """(start, end, is_image, label) of each `[label](target)` / `![label](target)` that
+    `re.finditer(r"!?\\[([^\\]]*)\\]\\([^)]*\\)", text)` finds (labels and targets may span lines), in
+    linear time: that pattern rescans to the next `]` from every `[` before it."""
+    pos, find = 0, text.find
+    while True:
+        b = find("[", pos)
+        if b < 0:
+            return
+        c = find("]", b + 1)
+        if c < 0:
+            return  # no later "[" has a "]" either
+        if not text.startswith("(", c + 1):
+            pos = c + 1  # every "[" before c finds the same "]", not followed by "("
+            continue
+        d = find(")", c + 2)
+        if d < 0:
+            return  # no later link has a ")" either
+        image = b > pos and text[b - 1] == "!"
+        yield (b - 1 if image else b), d + 1, image, text[b + 1:c]
+        pos = d + 1
+
+
+def sub_inline_links(text: str, repl: Callable[[bool, str], str]) -> str:
+    """`text` with each inline link or image replaced by repl(is_image, label)."""
+    out: list[str] = []
+    last = 0
+    for start, end, image, label in inline_links(text):
+        out.append(text[last:start])
+        out.append(repl(image, label))
+        last = end
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from tsgen.archive.body import CODE, drop_comments
+from tsgen.archive.scan import sub_inline_links
 from tsgen.archive.model import Article, Ticket
 
 # Pagefind weights (0-10; 1 is ordinary text): a title and error strings decide more than boilerplate.
@@ -46,7 +47,7 @@ class Record:
 
 def plain(markdown: str) -> str:
     """Markdown as the words a reader sees: no emphasis marks, link targets, table bars or fences."""
-    text = _LINK.sub(r"\1", _FENCE.sub(" ", markdown))
+    text = sub_inline_links(_FENCE.sub(" ", markdown), lambda image, label: label)  # _LINK.sub(r"\1"), linear
     text = _MARKUP.sub(" ", text).replace("`", " ")
     return _SPACE.sub(" ", text).strip()
 
