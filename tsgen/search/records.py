@@ -9,6 +9,7 @@ gives the published archive (archive/privacy.py's Masker, as the pages are made 
 from __future__ import annotations
 
 import re
+from typing import Iterator
 from dataclasses import dataclass, field
 
 from tsgen.archive.body import CODE, drop_comments
@@ -25,8 +26,51 @@ _SECTION_WEIGHT = {
     "解决方案": KEY, "solution": KEY, "解决步骤": MAIN, "resolution": MAIN, "处理方法": MAIN,
 }
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# _headings() finds what _HEADING.finditer finds, in linear time (its lazy title rescans the spaces after
+# each character of a heading that holds a long run of them).
+_HEAD_START = re.compile(r"^#{1,6}\s", re.MULTILINE)
+_BLANKS = re.compile(r"\s*")
+_HASHES = re.compile(r"#*")
+
+
+def _headings(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, title) of each match of _HEADING in `text`."""
+    n, pos = len(text), 0
+    while (m := _HEAD_START.search(text, pos)) is not None:
+        p = m.start()
+        q = _BLANKS.match(text, m.end() - 1).end()  # \s+ taken whole
+        if q < n:  # the title: the shortest start of the line's rest that leaves only blanks, #s, blanks
+            line_end = text.find("\n", q)
+            line_end = n if line_end < 0 else line_end
+            rest = text[q:line_end].rstrip().rstrip("#").rstrip()
+            e = max(q + 1, q + len(rest))
+        else:  # only blanks to the end of the text: \s+ gives its last character that is not a newline back
+            r = n - 1
+            while r > m.end() - 1 and text[r] == "\n":
+                r -= 1
+            if r <= m.end() - 1:
+                pos = p + 1
+                continue
+            q, e = r, r + 1
+        a = _BLANKS.match(text, e).end()  # then \s*#*\s*$ as the regex backtracks it
+        h = _HASHES.match(text, a).end()
+        b = _BLANKS.match(text, h).end()
+        end = -1
+        if h > a:
+            end = b if b == n else text.rfind("\n", h, b)
+        elif a == n:
+            end = n
+        if end < 0:
+            end = text.rfind("\n", e, a)
+        yield p, end, text[q:e]
+        pos = end
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"(\*\*|__|~~|^\s*[-*+>]\s+|^\s*\d+\.\s+|^\s*\|?[-:| ]{3,}\|?\s*$|\|)", re.MULTILINE)
+# Leading blanks are taken whole ((?=(...))\N: an atomic group that runs on Python 3.10 too): `^\s*` rescanned
+# every following blank line from each line start, and `[-:| ]{3,}\|?\s*$` a long run of spaces from each
+# of its characters. What the search index sees differs only in whitespace, and in a line of two dashes
+# after leading spaces ("  --"), which is no longer read as a table rule.
+_MARKUP = re.compile(r"(\*\*|__|~~|^(?=([^\S\n]*))\2[-*+>]\s+|^(?=([^\S\n]*))\3\d+\.\s+"
+                     r"|^(?=([^\S\n]*))\4\|?(?=([-:| ]{3,}))\5\|?\s*$|\|)", re.MULTILINE)
 _FENCE = re.compile(r"^(```|~~~)[^\n]*$", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 
@@ -60,12 +104,12 @@ def _sections(body: str, default: float) -> list[tuple[float, str]]:
     if codes:
         parts.append((KEY, plain(" ".join(codes))))
         body = CODE.sub(" ", body)
-    heads = list(_HEADING.finditer(body))
-    pieces = [(default, body[:heads[0].start()] if heads else body)]
-    for i, m in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
-        name = re.sub(r"[\s：:]+", "", m.group(1)).lower()
-        pieces.append((_SECTION_WEIGHT.get(name, default), body[m.end():end]))
+    heads = list(_headings(body))  # _HEADING.finditer, linear
+    pieces = [(default, body[:heads[0][0]] if heads else body)]
+    for i, (_, head_end, title) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(body)
+        name = re.sub(r"[\s：:]+", "", title).lower()
+        pieces.append((_SECTION_WEIGHT.get(name, default), body[head_end:end]))
     parts += [(w, plain(t)) for w, t in pieces if t.strip()]
     return [(w, t) for w, t in parts if t]
 
