@@ -181,3 +181,21 @@ def test_mentions_skips_match_reference() -> None:
               "中", "[a]", "(b)", "\n    ", "]("]
     for text in random_texts(tokens, 30_000, seed=5, longest=20):
         assert list(mentions._skips(text)) == [m.span() for m in mentions._SKIP.finditer(text)], text
+
+
+def test_heading_scanner_matches_reference() -> None:
+    from tsgen.archive.scan import HEADINGS
+    ref = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+    tokens = ["#", "##", "#######", " ", "\t", "\n", "a", "中", "# ", " #", "\n# ", "\u3000", "\x0c", "\n\n", "x y"]
+    for text in random_texts(tokens, 30_000, seed=6, longest=14):
+        assert [(m.start(), m.end(), m.group(1)) for m in HEADINGS.finditer(text)] == \
+            [(m.start(), m.end(), m.group(1)) for m in ref.finditer(text)], text
+        assert HEADINGS.findall(text) == ref.findall(text)
+
+
+@pytest.mark.parametrize("unit", [" ", "\t", " #", "# a ", "\n", "a "])
+def test_heading_scanner_is_linear(unit: str) -> None:
+    from tsgen.archive.scan import HEADINGS
+    text = "## 解决方案 " + unit * N + "b\n正文\n## 下一节\n"
+    found = HEADINGS.findall(text)
+    assert found[-1] == "下一节"

@@ -16,10 +16,10 @@ from typing import Callable, Iterator
 class Span:
     """Where a scanner found a comment or code: the few `re.Match` methods callers use."""
 
-    __slots__ = ("string", "_start", "_end")
+    __slots__ = ("string", "_start", "_end", "_groups")
 
-    def __init__(self, string: str, start: int, end: int) -> None:
-        self.string, self._start, self._end = string, start, end
+    def __init__(self, string: str, start: int, end: int, groups: tuple[str, ...] = ()) -> None:
+        self.string, self._start, self._end, self._groups = string, start, end, groups
 
     def start(self) -> int:
         return self._start
@@ -31,9 +31,14 @@ class Span:
         return self._start, self._end
 
     def group(self, index: int = 0) -> str:
-        if index != 0:
-            raise IndexError("a scanned span has only group 0")
-        return self.string[self._start:self._end]
+        if index == 0:
+            return self.string[self._start:self._end]
+        if 0 < index <= len(self._groups):
+            return self._groups[index - 1]
+        raise IndexError("no such group")
+
+    def groups(self) -> tuple[str, ...]:
+        return self._groups
 
     def __getitem__(self, index: int) -> str:
         return self.group(index)
@@ -133,3 +138,61 @@ def sub_inline_links(text: str, repl: Callable[[bool, str], str]) -> str:
         return text
     out.append(text[last:])
     return "".join(out)
+
+
+# --- ATX headings: `^#{1,6}\s+(.+?)\s*#*\s*$` ------------------------------------------------------------
+# The pattern's lazy title rescans the blanks after each of its characters, so a heading holding a long
+# run of spaces costs quadratic time. HEADINGS finds the same matches (start, end and title), linearly.
+
+_HEAD_START = re.compile(r"^#{1,6}\s", re.MULTILINE)
+_BLANKS = re.compile(r"\s*")
+_HASHES = re.compile(r"#*")
+
+
+def _atx_headings(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, title) of each match of `^#{1,6}\\s+(.+?)\\s*#*\\s*$` (MULTILINE) in `text`."""
+    n, pos = len(text), 0
+    while (m := _HEAD_START.search(text, pos)) is not None:
+        p = m.start()
+        q = _BLANKS.match(text, m.end() - 1).end()  # \s+ taken whole
+        if q < n:  # the title: the shortest start of the line's rest that leaves only blanks, #s, blanks
+            line_end = text.find("\n", q)
+            line_end = n if line_end < 0 else line_end
+            rest = text[q:line_end].rstrip().rstrip("#").rstrip()
+            e = max(q + 1, q + len(rest))
+        else:  # only blanks to the end of the text: \s+ gives its last character that is not a newline back
+            r = n - 1
+            while r > m.end() - 1 and text[r] == "\n":
+                r -= 1
+            if r <= m.end() - 1:
+                pos = p + 1
+                continue
+            q, e = r, r + 1
+        a = _BLANKS.match(text, e).end()  # then \s*#*\s*$ as the regex backtracks it
+        h = _HASHES.match(text, a).end()
+        b = _BLANKS.match(text, h).end()
+        end = -1
+        if h > a:
+            end = b if b == n else text.rfind("\n", h, b)
+        elif a == n:
+            end = n
+        if end < 0:
+            end = text.rfind("\n", e, a)
+        yield p, end, text[q:e]
+        pos = end
+
+
+class _Headings(Scanner):
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        for start, end, _ in _atx_headings(text):
+            yield start, end
+
+    def finditer(self, text: str) -> Iterator[Span]:
+        for start, end, title in _atx_headings(text):
+            yield Span(text, start, end, (title,))
+
+    def findall(self, text: str) -> list[str]:
+        return [title for _, _, title in _atx_headings(text)]
+
+
+HEADINGS = _Headings()

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any, Callable
 
 from tsgen.archive.body import drop_comments
+from tsgen.archive.scan import HEADINGS
 from tsgen.archive.clock import minutes_between, parse_date, parse_datetime
 from tsgen.config import Config
 from tsgen.archive.model import ERROR, WARNING, Article, LogEntry, Problem, RawDocument, Ticket
@@ -544,7 +545,7 @@ def _applies_to(c: _Checker, spec: FieldSpec, value: Any) -> dict[str, Any] | No
     return out
 
 
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING = HEADINGS  # ^#{1,6}\s+(.+?)\s*#*\s*$ (MULTILINE), read in linear time (archive/scan.py)
 
 
 def _kb_sections(c: _Checker) -> None:

@@ -9,11 +9,10 @@ gives the published archive (archive/privacy.py's Masker, as the pages are made 
 from __future__ import annotations
 
 import re
-from typing import Iterator
 from dataclasses import dataclass, field
 
 from tsgen.archive.body import CODE, drop_comments
-from tsgen.archive.scan import sub_inline_links
+from tsgen.archive.scan import HEADINGS, sub_inline_links
 from tsgen.archive.model import Article, Ticket
 
 # Pagefind weights (0-10; 1 is ordinary text): a title and error strings decide more than boilerplate.
@@ -25,45 +24,7 @@ _SECTION_WEIGHT = {
     "原因分析": MAIN, "cause": MAIN, "原因": MAIN,
     "解决方案": KEY, "solution": KEY, "解决步骤": MAIN, "resolution": MAIN, "处理方法": MAIN,
 }
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-# _headings() finds what _HEADING.finditer finds, in linear time (its lazy title rescans the spaces after
-# each character of a heading that holds a long run of them).
-_HEAD_START = re.compile(r"^#{1,6}\s", re.MULTILINE)
-_BLANKS = re.compile(r"\s*")
-_HASHES = re.compile(r"#*")
-
-
-def _headings(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, title) of each match of _HEADING in `text`."""
-    n, pos = len(text), 0
-    while (m := _HEAD_START.search(text, pos)) is not None:
-        p = m.start()
-        q = _BLANKS.match(text, m.end() - 1).end()  # \s+ taken whole
-        if q < n:  # the title: the shortest start of the line's rest that leaves only blanks, #s, blanks
-            line_end = text.find("\n", q)
-            line_end = n if line_end < 0 else line_end
-            rest = text[q:line_end].rstrip().rstrip("#").rstrip()
-            e = max(q + 1, q + len(rest))
-        else:  # only blanks to the end of the text: \s+ gives its last character that is not a newline back
-            r = n - 1
-            while r > m.end() - 1 and text[r] == "\n":
-                r -= 1
-            if r <= m.end() - 1:
-                pos = p + 1
-                continue
-            q, e = r, r + 1
-        a = _BLANKS.match(text, e).end()  # then \s*#*\s*$ as the regex backtracks it
-        h = _HASHES.match(text, a).end()
-        b = _BLANKS.match(text, h).end()
-        end = -1
-        if h > a:
-            end = b if b == n else text.rfind("\n", h, b)
-        elif a == n:
-            end = n
-        if end < 0:
-            end = text.rfind("\n", e, a)
-        yield p, end, text[q:e]
-        pos = end
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)  # the reference of scan.HEADINGS
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Leading blanks are taken whole ((?=(...))\N: an atomic group that runs on Python 3.10 too): `^\s*` rescanned
 # every following blank line from each line start, and `[-:| ]{3,}\|?\s*$` a long run of spaces from each
@@ -104,7 +65,7 @@ def _sections(body: str, default: float) -> list[tuple[float, str]]:
     if codes:
         parts.append((KEY, plain(" ".join(codes))))
         body = CODE.sub(" ", body)
-    heads = list(_headings(body))  # _HEADING.finditer, linear
+    heads = [m.span() + (m.group(1),) for m in HEADINGS.finditer(body)]  # _HEADING.finditer, linear
     pieces = [(default, body[:heads[0][0]] if heads else body)]
     for i, (_, head_end, title) in enumerate(heads):
         end = heads[i + 1][0] if i + 1 < len(heads) else len(body)
