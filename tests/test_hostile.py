@@ -199,3 +199,19 @@ def test_heading_scanner_is_linear(unit: str) -> None:
     text = "## 解决方案 " + unit * N + "b\n正文\n## 下一节\n"
     found = HEADINGS.findall(text)
     assert found[-1] == "下一节"
+
+
+def test_tsgen_validate_of_an_archive_of_hostile_bodies(archive_root) -> None:
+    """The whole command, end to end: each body 20,000 openers of one kind, then a javascript: link."""
+    from conftest import assert_clean, run_cli, ticket_path, ticket_text, write
+
+    units = ["<!--", "```x\n", "[", "![", "url(", "<a ", "{:", "ab", "1", " ", "\n", "# a ", "[a](", "`"]
+    for i, unit in enumerate(units):
+        tid = f"TS20231027{i + 1:04d}"
+        write(archive_root, ticket_path(tid), ticket_text(body=unit * HOSTILE_N + "\n\n[x](javascript:alert(1))\n",
+                                                          id=tid))
+    result = run_cli(["validate", "--root", archive_root])
+    assert_clean(result)
+    assert result.exit_code == 0, result.output
+    # every ticket's link is found (the first two units open a comment or a fence that never closes)
+    assert result.output.count("javascript:") >= len(units) - 2, result.output
