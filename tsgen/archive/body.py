@@ -8,8 +8,90 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-CODE = re.compile(r"(^(```|~~~)[^\n]*\n.*?^\2[ \t]*$|`+[^`\n]*`+)", re.DOTALL | re.MULTILINE)
+from tsgen.archive.scan import Scanner as _Scanner, Span
+
+# Comments and code are found by the left-to-right scanners below, not by one regular expression
+# each: `<!--.*?-->` and a lazy fence-to-closer pattern rescan the rest of the body from every
+# unclosed opener, so 20,000 `<!--` (or unclosed ``` lines) in a pull request took a minute of CI.
+# The scanners read each character a bounded number of times, and find exactly what these
+# expressions found (tests/test_body.py compares them on many bodies):
+#     COMMENT  <!--.*?-->                                             (DOTALL)
+#     CODE     ^(```|~~~)[^\n]*\n.*?^\2[ \t]*$  |  `+[^`\n]*`+        (DOTALL, MULTILINE)
+
+
+class _Comments(_Scanner):
+    """HTML comments: from `<!--` to the first `-->` after it; an unclosed one is not a comment."""
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        find, pos = text.find, 0
+        while True:
+            start = find("<!--", pos)
+            if start < 0:
+                return
+            close = find("-->", start + 4)
+            if close < 0:  # no later opener has a close either
+                return
+            pos = close + 3
+            yield start, pos
+
+
+_CODE_START = re.compile(r"^(?:```|~~~)|`", re.MULTILINE)
+_FENCE_CLOSE = {fence: re.compile("^" + re.escape(fence) + r"[ \t]*$", re.MULTILINE) for fence in ("```", "~~~")}
+_TICKS = re.compile(r"`+")
+_SPAN_TEXT = re.compile(r"[^`\n]*")
+
+
+class _Code(_Scanner):
+    """Fenced blocks (``` or ~~~ at a line start, to the first line that is the same fence alone)
+    and code spans (backticks, text on the same line, backticks)."""
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        if "`" not in text and "~~~" not in text:
+            return
+        end_of_text = len(text)
+        no_close_from = {"```": end_of_text + 1, "~~~": end_of_text + 1}  # no closer at or after this
+        pos = 0
+        while True:
+            m = _CODE_START.search(text, pos)
+            if m is None:
+                return
+            start = m.start()
+            if m.end() - start == 3:  # a fence at a line start
+                fence = m.group()
+                newline = text.find("\n", start + 3)
+                if 0 <= newline and newline + 1 < no_close_from[fence]:
+                    close = _FENCE_CLOSE[fence].search(text, newline + 1)
+                    if close is not None:
+                        pos = close.end()
+                        yield start, pos
+                        continue
+                    no_close_from[fence] = newline + 1
+                if fence == "~~~":
+                    pos = start + 1
+                    continue
+            ticks = _TICKS.match(text, start).end()
+            after = _SPAN_TEXT.match(text, ticks).end()
+            if after < end_of_text and text[after] == "`":
+                pos = _TICKS.match(text, after).end()
+                yield start, pos
+            elif ticks - start >= 2:  # "``" with no close on the line: the run is `+ then `+
+                pos = ticks
+                yield start, pos
+            else:
+                pos = start + 1
+
+
+COMMENT = _Comments()
+CODE = _Code()
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]+")
+
+
+def blank(m: re.Match[str] | Span) -> str:
+    """A match as spaces of the same length with the same newlines: offsets and lines stay true."""
+    text = m.group(0)
+    return " " * len(text) if "\n" not in text else _NOT_NEWLINE.sub(lambda r: " " * len(r.group(0)), text)
 IMAGE = re.compile(r"(!\[[^\[\]]*\]\(\s*<?)([^)\s>]+)")  # alt stops at '[' too: linear on unclosed '!['s
 _NOT_A_FILE = re.compile(r"[a-z][a-z0-9+.-]*:|/|#", re.IGNORECASE)  # a URL, an absolute path or an anchor
 
@@ -31,9 +113,6 @@ def chunks(body: str) -> Iterator[tuple[str, bool]]:
 
 def images(body: str) -> Iterator[tuple[int, str]]:
     """(offset in body, target) of every image outside comments and code."""
-    def blank(m: re.Match[str]) -> str:  # same length, same newlines: offsets and lines stay true
-        return re.sub(r"[^\n]", " ", m.group(0))
-
     masked = CODE.sub(blank, COMMENT.sub(blank, body))
     for m in IMAGE.finditer(masked):
         yield m.start(), m.group(2)
@@ -50,9 +129,6 @@ _HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+\S.*$", re.MULTILINE)
 def drop_empty_sections(body: str) -> str:
     """The body without headings whose section holds nothing (blank lines and HTML comments only,
     and no subsection with content): a template's unfilled `## 效果验证` is not shown as a bare heading."""
-    def blank(m: re.Match[str]) -> str:
-        return re.sub(r"[^\n]", " ", m.group(0))
-
     no_comments = COMMENT.sub(blank, body)
     masked = CODE.sub(blank, no_comments)
     headings = [(m.start(), m.end(), len(m.group(1))) for m in _HEADING_LINE.finditer(masked)]
@@ -125,7 +201,9 @@ _REF_DEF = re.compile(r"^[ ]{0,3}\[((?:[^\[\]\\]|\\.)+)\]:[ \t]*\n?[ \t]*(<[^<>\
 _TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"]{0,4000}\"|'[^']{0,4000}')*)>")
 _ATTR = re.compile(r"([^\s\"'=<>/`]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
 _STYLE_BLOCK = re.compile(r"<style\b[^<>]*>(.*?)(?=</style|<style|\Z)", re.IGNORECASE | re.DOTALL)
-_CSS_URL = re.compile(r"url\(\s*(?:\"([^\"]*)\"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:\"([^\"]*)\"|'([^']*)')",
+# An unquoted url( stops at "(" too (a CSS bad-url, never loaded), so url(url(url(... costs linear time,
+# and the blanks after "url(" are taken whole ((?=(\s*))\1, an atomic group), not rescanned from each one.
+_CSS_URL = re.compile(r"url\((?=(\s*))\1(?:\"([^\"]*)\"|'([^']*)'|([^()\s]*))\s*\)|@import\s+(?:\"([^\"]*)\"|'([^']*)')",
                       re.IGNORECASE)
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)")
 _SRC_ATTRS = {"src", "srcset", "poster", "background", "data", "href", "xlink:href"}  # href: <link>, <image>, <use>
@@ -134,8 +212,6 @@ _SRC_ONLY_ON = {"href": {"link", "image", "use", "feimage"}, "xlink:href": {"ima
 
 
 def _masked(body: str) -> str:
-    def blank(m: re.Match[str]) -> str:  # same length, same newlines: offsets and lines stay true
-        return re.sub(r"[^\n]", " ", m.group(0))
     return CODE.sub(blank, COMMENT.sub(blank, body))
 
 
@@ -146,7 +222,7 @@ def _label(text: str) -> str:
 def _css_urls(css: str, offset: int) -> Iterator[tuple[int, str, str]]:
     text = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
     for m in _CSS_URL.finditer(text):
-        yield offset, next(g for g in m.groups() if g is not None), "CSS url()"
+        yield offset, next(g for g in m.groups()[1:] if g is not None), "CSS url()"
 
 
 def resources(body: str) -> Iterator[tuple[int, str, str]]:

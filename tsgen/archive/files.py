@@ -172,15 +172,15 @@ def read_file(root: Path, rel: str) -> bytes:
     not come from `scan` cannot lead outside either. The common case costs nothing extra: the file
     is opened without following a symlink, and only a symlink (ELOOP) is resolved and judged.
     """
-    path = root / rel
+    path = os.path.join(root, rel)  # a string: a Path object per file costs more than the open
     if not _NOFOLLOW and os.path.islink(path):  # no O_NOFOLLOW (Windows): look before opening
-        _judge(root, path)
+        _judge(root, Path(path))
     try:
         fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     except OSError as exc:
         if exc.errno != errno.ELOOP:
             raise
-        _judge(root, path)
+        _judge(root, Path(path))
         fd = os.open(os.path.realpath(path), os.O_RDONLY | _NONBLOCK)
     try:
         size = os.fstat(fd)

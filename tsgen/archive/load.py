@@ -181,6 +181,18 @@ def _file_lines(fm: str, first: int) -> Callable[[int], int]:
     return lambda line: first + table[min(line, len(table) - 1)]
 
 
+def _closing_fence(text: str, start: int) -> re.Match[str] | None:
+    """_FENCE.search(text, start), looking only at the lines that start with '---'."""
+    find = text.find
+    at = find("\n---", start)
+    while at >= 0:
+        m = _FENCE.match(text, at + 1)
+        if m is not None:
+            return m
+        at = find("\n---", at + 1)
+    return None
+
+
 def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | None, list[Problem]]:
     """Split text into front matter and body and parse the YAML; problems instead of exceptions."""
     def fail(line: int, message: str, field: str = "") -> tuple[None, list[Problem]]:
@@ -194,12 +206,13 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
         if other:
             return fail(1, f"{other} front matter is not supported: write the fields as YAML between two '---' lines")
         return fail(1, "no front matter: the file must start with a '---' line, then YAML fields, then '---'")
-    closing = _FENCE.search(text, first.end())
+    closing = _closing_fence(text, first.end())
     if not closing:
         return fail(1, "front matter opened on line 1 is never closed: add a '---' line after the last field")
     fm = text[first.end():closing.start()]
     fm_line = 1  # the opening fence's line; fm starts with the rest of that line (a newline)
-    at = _file_lines(fm, fm_line)
+    plain_lines = not _YAML_ONLY_BREAKS.search(fm)
+    at = (lambda line: fm_line + line) if plain_lines else _file_lines(fm, fm_line)
     body = text[closing.end():]
     if body.startswith("\n"):
         body = body[1:]
@@ -237,26 +250,33 @@ def parse_front_matter(text: str, path: str, kind: str) -> tuple[RawDocument | N
     sub_lines: dict[str, int] = {}
     written: dict[str, str] = {}
     problems: list[Problem] = []
+    # the lines of every key: run for each of thousands of files, so the usual case (no NEL or
+    # LINE SEPARATOR in the YAML) adds a number instead of calling `at`, and node types are compared
+    shift = fm_line if plain_lines else None
+    scalar, sequence, mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
     for key_node, value_node in node.value:
-        line = at(key_node.start_mark.line)
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if not isinstance(key, str) or key_node.tag != "tag:yaml.org,2002:str":
+        line = key_node.start_mark.line + shift if shift is not None else at(key_node.start_mark.line)
+        key = key_node.value if isinstance(key_node, scalar) else None
+        if not isinstance(key, str) or key_node.tag != _STR:
             problems.append(Problem(path, line, "", f"field names must be text, got {key!r}"))
             continue
         if key in key_lines:
             problems.append(Problem(path, line, key, f"duplicate field: already set on line {key_lines[key]}"))
             continue
         key_lines[key] = line
-        if isinstance(value_node, yaml.SequenceNode):
-            item_lines[key] = [at(item.start_mark.line) for item in value_node.value]
-        elif isinstance(value_node, yaml.MappingNode):  # customer, environment: lines of their keys
-            for sub_key, sub_value in value_node.value:
-                if isinstance(sub_key, yaml.ScalarNode):
+        kind_of_value = type(value_node)
+        if kind_of_value is sequence or (kind_of_value is not scalar and isinstance(value_node, sequence)):
+            item_lines[key] = [item.start_mark.line + shift for item in value_node.value] if shift is not None \
+                else [at(item.start_mark.line) for item in value_node.value]
+        elif kind_of_value is mapping or (kind_of_value is not scalar and isinstance(value_node, mapping)):
+            for sub_key, sub_value in value_node.value:  # customer, environment: lines of their keys
+                if isinstance(sub_key, scalar):
                     name = f"{key}.{sub_key.value}"
-                    sub_lines[name] = at(sub_key.start_mark.line)
-                    if isinstance(sub_value, yaml.ScalarNode) and sub_value.tag != _STR:
+                    sub_lines[name] = sub_key.start_mark.line + shift if shift is not None \
+                        else at(sub_key.start_mark.line)
+                    if isinstance(sub_value, scalar) and sub_value.tag != _STR:
                         written[name] = sub_value.value
-    meta = {k: v for k, v in data.items() if isinstance(k, str)}
+    meta = data if all(type(k) is str for k in data) else {k: v for k, v in data.items() if isinstance(k, str)}
     return RawDocument(path, kind, meta, body, key_lines, item_lines, body_line, sub_lines, written), problems
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsgen.archive.body import drop_comments
+from tsgen.archive.scan import HEADINGS
 from tsgen.archive.load import read_document
 from tsgen.archive.model import ERROR, Problem, Ticket
 from tsgen.archive.problems import format_problems
@@ -18,7 +19,7 @@ from tsgen.edit.workflow import _ACTIONS as RESOLVE_WORDS, check, find_ticket, l
 from tsgen.errors import ArchiveError
 
 MASK = {"zh": "〔已隐藏〕", "en": "[hidden]"}
-_SECTION = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_SECTION = HEADINGS  # ^#{1,6}\s+(.+?)\s*#*\s*$ (MULTILINE), read in linear time (archive/scan.py)
 _DESCRIPTION = ("问题描述", "problem", "description")
 _INTAKE = ("接收问题，创建工单",)  # the template's first log step says nothing about the fix
 

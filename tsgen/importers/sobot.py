@@ -60,7 +60,8 @@ def _text(content: Any) -> Any:
     """ticketContent from the rich-text editor -> plain text (the site shows raw HTML as text)."""
     if not isinstance(content, str) or "<" not in content:
         return content
-    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content)))
+    last = content.rfind(">") + 1  # no tag after the last ">": the patterns would rescan the rest from every "<"
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content[:last])) + content[last:])
 
 
 def read(path: Path, encoding: str | None) -> Iterator[SourceRecord]:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from tsgen.archive.body import CODE, drop_comments
+from tsgen.archive.scan import HEADINGS, sub_inline_links
 from tsgen.archive.model import Article, Ticket
 
 # Pagefind weights (0-10; 1 is ordinary text): a title and error strings decide more than boilerplate.
@@ -23,9 +24,14 @@ _SECTION_WEIGHT = {
     "原因分析": MAIN, "cause": MAIN, "原因": MAIN,
     "解决方案": KEY, "solution": KEY, "解决步骤": MAIN, "resolution": MAIN, "处理方法": MAIN,
 }
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)  # the reference of scan.HEADINGS
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"(\*\*|__|~~|^\s*[-*+>]\s+|^\s*\d+\.\s+|^\s*\|?[-:| ]{3,}\|?\s*$|\|)", re.MULTILINE)
+# Leading blanks are taken whole ((?=(...))\N: an atomic group that runs on Python 3.10 too): `^\s*` rescanned
+# every following blank line from each line start, and `[-:| ]{3,}\|?\s*$` a long run of spaces from each
+# of its characters. What the search index sees differs only in whitespace, and in a line of two dashes
+# after leading spaces ("  --"), which is no longer read as a table rule.
+_MARKUP = re.compile(r"(\*\*|__|~~|^(?=([^\S\n]*))\2[-*+>]\s+|^(?=([^\S\n]*))\3\d+\.\s+"
+                     r"|^(?=([^\S\n]*))\4\|?(?=([-:| ]{3,}))\5\|?\s*$|\|)", re.MULTILINE)
 _FENCE = re.compile(r"^(```|~~~)[^\n]*$", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 
@@ -46,7 +52,7 @@ class Record:
 
 def plain(markdown: str) -> str:
     """Markdown as the words a reader sees: no emphasis marks, link targets, table bars or fences."""
-    text = _LINK.sub(r"\1", _FENCE.sub(" ", markdown))
+    text = sub_inline_links(_FENCE.sub(" ", markdown), lambda image, label: label)  # _LINK.sub(r"\1"), linear
     text = _MARKUP.sub(" ", text).replace("`", " ")
     return _SPACE.sub(" ", text).strip()
 
@@ -59,12 +65,12 @@ def _sections(body: str, default: float) -> list[tuple[float, str]]:
     if codes:
         parts.append((KEY, plain(" ".join(codes))))
         body = CODE.sub(" ", body)
-    heads = list(_HEADING.finditer(body))
-    pieces = [(default, body[:heads[0].start()] if heads else body)]
-    for i, m in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(body)
-        name = re.sub(r"[\s：:]+", "", m.group(1)).lower()
-        pieces.append((_SECTION_WEIGHT.get(name, default), body[m.end():end]))
+    heads = [m.span() + (m.group(1),) for m in HEADINGS.finditer(body)]  # _HEADING.finditer, linear
+    pieces = [(default, body[:heads[0][0]] if heads else body)]
+    for i, (_, head_end, title) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(body)
+        name = re.sub(r"[\s：:]+", "", title).lower()
+        pieces.append((_SECTION_WEIGHT.get(name, default), body[head_end:end]))
     parts += [(w, plain(t)) for w, t in pieces if t.strip()]
     return [(w, t) for w, t in parts if t]
 

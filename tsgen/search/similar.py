@@ -27,6 +27,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from tsgen.archive.body import CODE, drop_comments
+from tsgen.archive.scan import AtSign, sub_inline_links
 from tsgen.archive.model import Archive, Article, Ticket
 from tsgen.search.tokens import secret_tokens, tokens
 
@@ -51,6 +52,7 @@ _DESCRIPTION = re.compile(r"^#{1,6}[ \t]*(问题描述|问题现象|现象描述
 _HEADING = re.compile(r"^#{1,6}[ \t]", re.MULTILINE)
 _IMAGE_OR_LINK = re.compile(r"(!?)\[([^\]]*)\]\([^)]*\)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAILS = AtSign(r"\w.+-", r"[\w-]+(?:\.[\w-]+)+")  # the same, in linear time (scan.py)
 _PHONE = re.compile(r"(?<![\w*])(?:\+?\d[\d*\- ]{6,}\d)(?![\w*])")
 DESCRIPTION_CHARS = 600  # without a description heading: this much of the body's start
 
@@ -99,7 +101,7 @@ def document_text(doc: Ticket | Article) -> str:
     errors = [e for e in error_strings(body) if e not in desc]
     text = "\n".join([doc.title, doc.title, desc, *errors, " ".join(doc.tags)])
     if "](" in text:
-        text = _IMAGE_OR_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
+        text = sub_inline_links(text, lambda image, label: "" if image else label)  # as _IMAGE_OR_LINK.sub, linear
     if isinstance(doc, Ticket):
         for secret in secrets(doc):
             text = text.replace(secret, " ")
@@ -109,7 +111,7 @@ def document_text(doc: Ticket | Article) -> str:
 def _without_contacts(text: str) -> str:
     """Text without e-mail addresses and phone numbers, whoever's they are."""
     if "@" in text:
-        text = _EMAIL.sub(" ", text)
+        text = _EMAILS.sub(" ", text)
     return _PHONE.sub(" ", text)
 
 

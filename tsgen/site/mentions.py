@@ -13,7 +13,7 @@ Two forms, one id rule (the validator's ticket_id_pattern and KB_ID, whole words
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Iterator
 
 from markupsafe import Markup, escape
 
@@ -23,6 +23,68 @@ from tsgen.archive.validate import KB_ID, ticket_id_pattern
 # addresses, and lines indented four spaces or a tab (an indented code block, or a list's continuation:
 # a missed link there is harmless, a link inside code is not).
 _SKIP = re.compile(r"!?\[[^\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])?|\S*(?:://|www\.|@)\S*|^(?: {4}|\t).*$", re.MULTILINE)
+# _skips() finds what _SKIP.finditer finds, in linear time: the pattern rescans the rest of a line from
+# every unclosed "[", and the rest of a run of non-spaces from each of its characters.
+_NEXT = re.compile(r"\S|^(?: {4}|\t)", re.MULTILINE)
+_RUN = re.compile(r"\S+")
+_MARK = re.compile(r"://|www\.|@")
+_BRACKET = re.compile(r"!?\[")
+_UNTIL = {"]": re.compile(r"[\]\n]"), ")": re.compile(r"[)\n]")}
+
+
+def _skips(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of _SKIP.finditer(text), each character read a bounded number of times."""
+    n = len(text)
+    known = {"]": (n + 1, n), ")": (n + 1, n)}  # (from, to): the first close or newline at or after `from` is `to`
+
+    def close(ch: str, start: int) -> int:
+        lo, hi = known[ch]
+        if lo <= start <= hi:
+            return hi
+        m = _UNTIL[ch].search(text, start)
+        hi = m.start() if m else n
+        known[ch] = (start, hi)
+        return hi
+
+    def link_end(b: int) -> int | None:  # "[...]" at b, with an optional "(...)" or "[...]" after it
+        c = close("]", b + 1)
+        if c >= n or text[c] != "]":
+            return None
+        after = c + 1
+        if after < n and text[after] in "([":
+            ch = ")" if text[after] == "(" else "]"
+            d = close(ch, after + 1)
+            if d < n and text[d] == ch:
+                return d + 1
+        return after
+
+    pos, dead_until = 0, -1  # before dead_until the rest of a run holds no "://", "www." or "@"
+    while pos < n:
+        m = _NEXT.search(text, pos)
+        if m is None:
+            return
+        p = m.start()
+        ch = text[p]
+        if ch == " " or ch == "\t":  # an indented line
+            end = text.find("\n", p)
+            pos = n if end < 0 else end
+            yield p, pos
+            continue
+        if ch == "[" or (ch == "!" and text.startswith("[", p + 1)):
+            end = link_end(p + (ch == "!"))
+            if end is not None:
+                yield p, end
+                pos = end
+                continue
+        if p >= dead_until:
+            run_end = _RUN.match(text, p).end()  # type: ignore[union-attr]
+            if _MARK.search(text, p, run_end):
+                yield p, run_end
+                pos = run_end
+                continue
+            dead_until = run_end
+        b = _BRACKET.search(text, p + 1, dead_until)  # only a link can start in the rest of this run
+        pos = b.start() if b else dead_until
 
 
 def id_pattern(prefix: str) -> re.Pattern[str]:
@@ -41,10 +103,10 @@ def markdown_links(text: str, ids: re.Pattern[str], target: Callable[[str], str 
         return ids.sub(one, piece)
 
     out, last = [], 0
-    for m in _SKIP.finditer(text):
-        out.append(link(text[last:m.start()]))
-        out.append(m.group(0))
-        last = m.end()
+    for start, end in _skips(text):
+        out.append(link(text[last:start]))
+        out.append(text[start:end])
+        last = end
     out.append(link(text[last:]))
     return "".join(out)
 
