@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,34 @@ def test_tsgen_validate_of_an_archive_of_hostile_bodies(archive_root) -> None:
     assert result.exit_code == 0, result.output
     # every ticket's link is found (the first two units open a comment or a fence that never closes)
     assert result.output.count("javascript:") >= len(units) - 2, result.output
+
+
+# --- Python-Markdown itself, in the build: a body it cannot convert is shown as text ------------------
+
+def test_a_body_markdown_cannot_convert_is_shown_as_text_and_named(tmp_path: Path) -> None:
+    """Thousands of nested list markers exhaust Python-Markdown's recursion; the build goes on, the page
+    shows the text (escaped), and the warning names the file."""
+    from conftest import TICKET_PATH, quoted_html, ticket_text, write
+    from tsgen.config import load_config
+    from tsgen.site.build import build_site
+
+    write(tmp_path, "mkdocs.yml", "site_name: t\ntheme:\n  name: material\n")
+    hostile = "- " * 8000 + "<img src=x onerror=alert(1)>\n"
+    write(tmp_path, TICKET_PATH, ticket_text(body="## 问题描述\n\n" + hostile))
+    site = tmp_path / "site"
+    _gen, warnings, _s = build_site(tmp_path, load_config(tmp_path), site_dir=site)
+    assert any(w.startswith(TICKET_PATH + ": body: shown as plain text") for w in warnings), warnings
+    page = quoted_html((site / "tickets/TS202310270001/index.html").read_text(encoding="utf-8"))
+    assert 'class="tsgen-unformatted"' in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in page and "onerror=" not in page.replace("onerror=alert(1)&gt;", "")
+
+
+def test_a_conversion_past_its_deadline_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tsgen.site import prose as prose_module
+
+    monkeypatch.setattr(prose_module, "CONVERT_SECONDS", 0.05)
+    p = prose_module.Prose.for_site(None)
+    out = p.html("![" * 6000 + "x", source="kb/KB0001.md")
+    assert p.unformatted == [("kb/KB0001.md", "took over 0.05 s")]
+    assert out.startswith('<pre class="tsgen-unformatted"><code>![![')
+    assert p.html("**ok**") == "<p><strong>ok</strong></p>" and len(p.unformatted) == 1, "the next text converts"

@@ -95,6 +95,7 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
                                 similar=similar)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
+        warnings += unformatted_warnings(renderer.prose.unformatted)
         warnings += [f"{rel}: not published: only images, PDFs, text and office files beside the documents are "
                      "copied into the site (a browser would run the script in an HTML, SVG or XML file)"
                      for rel in rendered.unpublished]
@@ -106,6 +107,13 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
             while_writing(nav)
         writer.finish(rendered)
     return Generated(archive, rendered, nav, warnings)
+
+
+def unformatted_warnings(unformatted: list[tuple[str, str]]) -> list[str]:
+    """A warning per body shown as plain text because Python-Markdown could not convert it (site/prose.py)."""
+    return [f"{source}: body: shown as plain text on the site: converting it as Markdown {why} "
+            "(thousands of unclosed brackets or nested list markers?); simplify the text"
+            for source, why in unformatted]
 
 
 def build_site(root: Path, config: Config, site_dir: Path | None = None, progress: Progress | None = None,

@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import html
 import re
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -47,6 +50,35 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
 # In the HTML blocks: what a Markdown preprocessor of the second pass (MkDocs') might take for syntax
 # (fences, critic marks) is written as a character reference, which means the same in HTML.
 _INERT = str.maketrans({"`": "&#96;", "~": "&#126;", "{": "&#123;", "}": "&#125;"})
+
+
+# The longest one text may take to convert. A real article converts in milliseconds; Python-Markdown's
+# worst cases are quadratic (8,000 unclosed `![` take 90 s), so the bound only ever cuts those short.
+CONVERT_SECONDS = 10.0
+
+
+class _Overrun(Exception):
+    """A conversion ran past CONVERT_SECONDS."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise _Overrun inside the block once `seconds` have passed (a real-time timer: main thread only;
+    elsewhere, e.g. in a server thread, the block runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def overrun(_signum: int, _frame: Any) -> None:
+        raise _Overrun()
+
+    previous = signal.signal(signal.SIGALRM, overrun)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _Links(Treeprocessor):
@@ -102,23 +134,36 @@ class Prose:
         self.md.treeprocessors.register(self.links, "tsgen_links", 1)  # after inline (20), before unescaping (0)
         names = {e if isinstance(e, str) else type(e).__module__ for e in extensions}
         self.attr_list = bool(names & {"attr_list", "markdown.extensions.attr_list"})
+        self.unformatted: list[tuple[str, str]] = []  # (source, why) of texts shown unformatted
 
     @classmethod
     def for_site(cls, mkdocs_yml: Path | None) -> "Prose":
         return cls(*markdown_settings(mkdocs_yml))
 
-    def html(self, text: str, link: Link | None = None) -> str:
-        """The text as sanitized HTML (relative URLs passed through `link` first)."""
+    def html(self, text: str, link: Link | None = None, source: str = "") -> str:
+        """The text as sanitized HTML (relative URLs passed through `link` first).
+
+        A text Python-Markdown cannot convert in bounded time or depth (thousands of unclosed `[` or
+        `![` are quadratic in it; thousands of nested list markers exhaust the recursion limit) is
+        shown as plain preformatted text instead, and `source` is named in `self.unformatted`: one
+        hostile body must not stall or break the build of every other page."""
         self.md.reset()
         self.links.link = link
         try:
-            return sanitize(self.md.convert(text))
+            with _deadline(CONVERT_SECONDS):
+                out = self.md.convert(text)
+        except (RecursionError, _Overrun) as exc:
+            self.md.reset()
+            why = "too deeply nested" if isinstance(exc, RecursionError) else f"took over {CONVERT_SECONDS:g} s"
+            self.unformatted.append((source, why))
+            out = f'<pre class="tsgen-unformatted"><code>{html.escape(text, quote=False)}</code></pre>'
         finally:
             self.links.link = None
+        return sanitize(out)
 
-    def page(self, text: str, link: Link | None = None, demote: bool = False) -> Markup:
+    def page(self, text: str, link: Link | None = None, demote: bool = False, source: str = "") -> Markup:
         """The text as page content for MkDocs: Markdown headings and raw HTML blocks (see the module)."""
-        out = self.html(text, link)
+        out = self.html(text, link, source)
         if demote:  # the narrative nests under the page's own section
             out = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", out)
         return Markup(layout(out, self.attr_list))

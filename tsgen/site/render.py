@@ -349,7 +349,7 @@ class SiteRenderer:
 
     def _prose(self, text: str, source: str, page: str, demote: bool = False) -> str:
         """A document's Markdown as sanitized page content, its relative links pointing from `page`."""
-        return self.prose.page(text, lambda url: self._link(url, source, page), demote=demote)
+        return self.prose.page(text, lambda url: self._link(url, source, page), demote=demote, source=source)
 
     def _link(self, url: str, source: str, page: str) -> str:
         """A relative URL written in the document at `source` as it must read on `page` (as MkDocs would

@@ -86,7 +86,7 @@ def allowed_classes() -> dict[str, set[str]]:
         "details": set(ADMONITIONS),
         "p": {"admonition-title"},
         "code": code,
-        "pre": {"highlight"},
+        "pre": {"highlight", "tsgen-unformatted"},  # site/prose.py: a text shown unconverted
         "span": tokens | {"linenos", "critic", "arithmatex"},
         "table": {"highlighttable"},
         "td": {"linenos", "code"},
