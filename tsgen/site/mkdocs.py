@@ -371,6 +371,8 @@ class MkDocsRun:
         quiet_jieba()
         with self._reported():
             self.cfg = load_config(str(self.config_file))
+        if "search" not in self.cfg["plugins"] and "material/search" not in self.cfg["plugins"]:
+            return self  # tsgen's own search index needs no jieba here (60 MB and a second saved)
         try:
             import jieba
 
@@ -392,7 +394,9 @@ class MkDocsRun:
             self.prepare()
         if site_dir is not None:  # site/publish.py: a folder beside the site, swapped in when complete
             self.cfg["site_dir"] = str(site_dir)
-        with self._reported():
+        from tsgen.site.stream import streamed
+
+        with self._reported(), streamed(self.cfg):  # pages outside the nav: converted, written, let go
             build(self.cfg, dirty=dirty)
         if dirty:
             return [m for m in self.handler.messages if not m.startswith("A 'dirty' build is being performed")]
