@@ -257,7 +257,8 @@ def write_theme(root: Path) -> tuple[Path, list[str]]:
     own = _own_template(root, "theme/main.html")
     if (fresh / "main.html").exists():
         warnings.append(f"{custom}/main.html replaces tsgen's theme/main.html: it must place page.meta.tsgen_head "
-                        "and page.meta.tsgen_foot around page.content (see tsgen's templates/theme/main.html)")
+                        "and page.meta.tsgen_foot around page.content and put each of page.meta.tsgen_parts in place of its "
+                        "marker (see tsgen's templates/theme/main.html)")
     else:
         shutil.copyfile(own or DEFAULTS / "theme" / "main.html", fresh / "main.html")
     _swap(theme, fresh)
