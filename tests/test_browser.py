@@ -487,6 +487,8 @@ def test_icons_show_under_file_urls(browser: Any, sample: tuple[Path, Generated]
         square = toggle.screenshot()
         assert drawn != blank, "the icon is painted (in the header's icon colour)"
         assert drawn != square, "through its mask (the drawing, not a filled square)"
+        page.locator("form[data-md-component=palette] label:not([hidden])").click()  # written by its script
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
         assert not watch.errors, watch.errors
     finally:
         context.close()

@@ -72,3 +72,20 @@ def test_pages_are_minified_as_mkdocs_logs_them(tmp_path: Path) -> None:
     assert "    " not in page
     css = (site / ICONS).read_text(encoding="utf-8").splitlines()
     assert len(css) == 2 and "mask:var(--tsgen-i)" in css[0] and "data:image/svg+xml" in css[1]
+
+
+def test_palette_switch_is_written_by_its_script() -> None:
+    """Material's palette form (the same on every page, useless without JavaScript) moves into the file of
+    the script that follows it, which writes it back in the same place before anything else runs."""
+    form = ('<form class="md-header__option" data-md-component="palette">\n  <input class="md-option" '
+            'aria-label="切换到深色模式" type="radio" name="__palette" id="__palette_0">\n'
+            f'  <label class="md-header__button md-icon" for="__palette_1" hidden>{ICON}</label>\n</form>')
+    code = 'var palette=__md_get("__palette");if(palette&&palette.color){document.body.setAttribute("x",1)}'
+    page = f"<!doctype html><html><head><title>t</title></head><body><nav>{form}\n    <script>{code}</script></nav></body></html>"
+    files: dict[str, str] = {}
+    small = compact(page, "tickets/TS1/index.html", files)
+    assert "<form" not in small and "__palette_0" not in small
+    (path, js), = ((k, v) for k, v in files.items() if k.startswith(SCRIPTS))
+    assert f"<nav><script src=../../{path}></script></nav>" in small
+    assert js.startswith('document.currentScript.insertAdjacentHTML("beforebegin","<form class=md-header__option')
+    assert "__palette_0" in js and "tsgen-i-" in js and js.rstrip().endswith(code)

@@ -45,6 +45,9 @@ _ICON = re.compile(r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="(0 0 \d+
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)   # an inline script without attributes
 _ARTICLE = re.compile(r"<article\b.*?</article>", re.S)
+# Material's palette switch: a form that works only with JavaScript (its own script follows it)
+_PALETTE = re.compile(r'<form class="md-header__option" data-md-component="palette">(?:(?!</?script|<!--|</form>).)*'
+                      r'</form>\s*<script>((?:(?!</).)*)</script>', re.S)
 _HEAD_END = "</head>"
 _SEARCH_BOX = 'data-md-component="search"'
 ICON_BASE = ("background-color:currentcolor;-webkit-mask:var(--tsgen-i) center/contain no-repeat;"
@@ -100,6 +103,17 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
         icons.setdefault(path, code + "\n")
         return f'<script src="{up}{path}"></script>'
 
+    def palette(m: re.Match[str]) -> str:
+        """The palette switch written by its own script, in the same place: it is the same on every
+        page (900 bytes) and does nothing without JavaScript anyway."""
+        form = minify_html.minify(m.group(0)[:m.start(1) - m.start(0)].rsplit("<script>", 1)[0].strip(),
+                                  minify_css=True, minify_js=False)
+        code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
+                + json.dumps(form, ensure_ascii=False).replace("</", "<\\/") + ");\n" + m.group(1).strip())
+        path = f"{SCRIPTS}{icon_id(code)}.js"
+        icons.setdefault(path, code + "\n")
+        return f'<script src="{up}{path}"></script>'
+
     def config(m: re.Match[str]) -> str:
         try:
             data = json.loads(m.group(2))
@@ -114,6 +128,9 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
     html = _ICON.sub(icon, html)
     if painted and _HEAD_END in html:
         html = html.replace(_HEAD_END, f'<link rel="stylesheet" href="{up}{ICONS}">{_HEAD_END}', 1)
+    switch = _PALETTE.search(html)
+    if switch and "&" not in switch.group(0).split("</form>", 1)[0]:  # character references: the minifier's care below
+        html = html[:switch.start()] + palette(switch) + html[switch.end():]
     found = _ARTICLE.search(html)  # the article is the page's own: only the theme's scripts move
     a, b = (found.start(), found.end()) if found else (len(html), len(html))
     html = _SCRIPT.sub(script, html[:a]) + html[a:b] + _SCRIPT.sub(script, html[b:])
