@@ -464,3 +464,31 @@ def test_script_title_is_text(browser: Any, tmp_path: Path) -> None:
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def test_icons_show_under_file_urls(browser: Any, sample: tuple[Path, Generated], tmp_path: Path) -> None:
+    """The site opened from disk (file://, no server) draws Material's icons: they are CSS masks of
+    data: URLs in one stylesheet (site/minify.py), never an SVG <use> of another file, which a browser
+    refuses there. The palette toggle is painted: its box holds pixels of the header's icon colour."""
+    site, _ = sample
+    context, page, watch = new_page(browser)
+    try:
+        page.goto((site / "tickets" / TICKET / "index.html").as_uri())
+        toggle = page.locator("form[data-md-component=palette] label:not([hidden]) svg").first
+        expect(toggle).to_be_visible()
+        box = toggle.bounding_box()
+        assert box and box["width"] >= 16 and box["height"] >= 16
+        assert page.evaluate("s => getComputedStyle(s).maskImage", toggle.element_handle()).startswith('url("data:')
+        assert page.locator("svg use").count() == 0, "no icon drawn from another file"
+        drawn = toggle.screenshot()
+        toggle.evaluate("s => { s.style.backgroundColor = 'transparent' }")
+        blank = toggle.screenshot()
+        toggle.evaluate("s => { s.style.backgroundColor = ''; s.style.mask = s.style.webkitMask = 'none' }")
+        square = toggle.screenshot()
+        assert drawn != blank, "the icon is painted (in the header's icon colour)"
+        assert drawn != square, "through its mask (the drawing, not a filled square)"
+        page.locator("form[data-md-component=palette] label:not([hidden])").click()  # written by its script
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
+        assert not watch.errors, watch.errors
+    finally:
+        context.close()

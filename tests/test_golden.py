@@ -41,7 +41,11 @@ def readable(text: str) -> str:
     meta = yaml.load(fm, Loader=yaml.CSafeLoader)
     out = text
     for key in sorted(k for k in meta if k.startswith("tsgen_")):
-        out += f"\n<!-- ===== {key} ===== -->\n{meta[key]}"
+        if isinstance(meta[key], list):  # tsgen_parts: the body's HTML blocks, by their markers' numbers
+            for number, part in enumerate(meta[key], 1):
+                out += f"\n<!-- ===== {key} {number} ===== -->\n{part}\n"
+        else:
+            out += f"\n<!-- ===== {key} ===== -->\n{meta[key]}"
     return out
 
 
@@ -73,7 +77,9 @@ def test_kb0002_steps_render_like_github(pages: dict[str, str]) -> None:
     """Lists nested by 2 or 3 spaces (as GitHub and VS Code show them) stay nested, numbering runs on
     past the code blocks: mdx_truly_sane_lists, configured in mkdocs.yml and in `tsgen init`'s copy, and
     a blank line before an item that follows a nested item or a continuation line (body.separate_list_items)."""
-    body = pages["kb/KB0002.md"].split("---\n", 2)[2]
+    _, fm, body = pages["kb/KB0002.md"].split("---\n", 2)
+    for number, part in enumerate(yaml.load(fm, Loader=yaml.CSafeLoader)["tsgen_parts"], 1):  # as the theme does
+        body = body.replace(f"<!--tsgen-part-{number}-->", part)
     steps = body.split("## 解决步骤", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
     html = _markdown_of_the_site(steps)
     # the code blocks' highlighting is Pygments' business (and changes with its version): only their place counts

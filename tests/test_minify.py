@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from tsgen.site.minify import ICONS, MinifyPages, compact, dest_of
+from tsgen.site.minify import ICONS, SCRIPTS, MinifyPages, compact, dest_of
 
 ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M3 6h18v2H3z"/></svg>')
 PAGE = f"""<!doctype html>
 <html lang="zh">
   <head>
     <title>&lt;script&gt;alert(1)&lt;/script&gt; 标题</title>
+    <script>__md_scope=new URL("../..",location),__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+"."+e))</script>
   </head>
   <body>
     <label class="md-icon">
@@ -21,7 +22,8 @@ PAGE = f"""<!doctype html>
         &lt;b&gt;粗体&lt;/b&gt; &amp; &quot;引号&quot;
     </p>
     <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 300" role="img"><rect width="10" height="5"/></svg>
-    <script id="__config" type="application/json">{{"translations": {{"copy": "\\u590d\\u5236"}}, "x": "</"}}</script>
+    <article><script>var inside_the_article_stays_where_it_is = "a long enough script for the size limit, here";</script></article>
+    <script id="__config" type="application/json">{{"translations": {{"copy": "\\u590d\\u5236", "search.result.none": "x"}}, "x": "</"}}</script>
   </body>
 </html>
 """
@@ -33,12 +35,18 @@ def test_compact_keeps_what_is_shown_and_escaped_text_escaped() -> None:
     assert len(small) < len(PAGE)
     assert "<script>alert(1)</script>" not in small and "&lt;script&gt;alert(1)&lt;/script&gt; 标题" in small
     assert "<img src=x" not in small and "&lt;b&gt;粗体&lt;/b&gt; &amp; &quot;引号&quot;" in small
-    (name, svg), = icons.items()
-    assert f"<use href=../../{ICONS}/{name}#i" in small, "the icon is drawn from its file (quotes are optional)"
-    assert '<symbol id="i" viewBox="0 0 24 24"><path d="M3 6h18v2H3z"/></symbol>' in svg
-    assert "M3 6h18v2H3z" not in small, "the icon's drawing is in its own file"
+    (key, rule), = ((k, v) for k, v in icons.items() if k.startswith(ICONS))
+    name = key.split("#")[1]
+    assert f"class=tsgen-i-{name}></svg>" in small, "an empty svg, painted by the stylesheet (quotes optional)"
+    assert f"<link href=../../{ICONS} rel=stylesheet>" in small
+    assert rule.startswith(f'.tsgen-i-{name}{{--tsgen-i:url("data:image/svg+xml,') and "M3 6h18v2H3z" in rule
+    assert "M3 6h18v2H3z" not in small, "the icon's drawing is in the stylesheet"
     assert 'viewbox="0 0 720 300"' in small.lower() and "<rect" in small, "a chart stays inline"
     assert '"copy":"复制"' in small and "\\u003c/" in small, "config JSON without escapes, never a </ inside"
+    assert "search.result" not in small, "no texts of Material's search box on a page without one"
+    (script, code), = ((k, v) for k, v in icons.items() if k.startswith(SCRIPTS))
+    assert f"<script src=../../{script}></script>" in small and "__md_scope" in code and "__md_scope" not in small
+    assert "<script>var inside_the_article" in small, "a script in the article (none there but tests') stays"
 
 
 def test_dest_of_follows_mkdocs() -> None:
@@ -61,4 +69,23 @@ def test_pages_are_minified_as_mkdocs_logs_them(tmp_path: Path) -> None:
     assert minifier.pages == 2 and minifier.after < minifier.before
     assert not log.filters
     page = (site / "tickets" / "TS1" / "index.html").read_text(encoding="utf-8")
-    assert "    " not in page and len(list((site / ICONS).glob("*.svg"))) == 1
+    assert "    " not in page
+    css = (site / ICONS).read_text(encoding="utf-8").splitlines()
+    assert len(css) == 2 and "mask:var(--tsgen-i)" in css[0] and "data:image/svg+xml" in css[1]
+
+
+def test_palette_switch_is_written_by_its_script() -> None:
+    """Material's palette form (the same on every page, useless without JavaScript) moves into the file of
+    the script that follows it, which writes it back in the same place before anything else runs."""
+    form = ('<form class="md-header__option" data-md-component="palette">\n  <input class="md-option" '
+            'aria-label="切换到深色模式" type="radio" name="__palette" id="__palette_0">\n'
+            f'  <label class="md-header__button md-icon" for="__palette_1" hidden>{ICON}</label>\n</form>')
+    code = 'var palette=__md_get("__palette");if(palette&&palette.color){document.body.setAttribute("x",1)}'
+    page = f"<!doctype html><html><head><title>t</title></head><body><nav>{form}\n    <script>{code}</script></nav></body></html>"
+    files: dict[str, str] = {}
+    small = compact(page, "tickets/TS1/index.html", files)
+    assert "<form" not in small and "__palette_0" not in small
+    (path, js), = ((k, v) for k, v in files.items() if k.startswith(SCRIPTS))
+    assert f"<nav><script src=../../{path}></script></nav>" in small
+    assert js.startswith('document.currentScript.insertAdjacentHTML("beforebegin","<form class=md-header__option')
+    assert "__palette_0" in js and "tsgen-i-" in js and js.rstrip().endswith(code)

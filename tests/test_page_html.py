@@ -170,3 +170,34 @@ def test_plain_mkdocs_rebuilds_the_site_from_the_build_folder(tmp_path: Path) ->
     again = compact(again, "tickets/TS202310270001/index.html", {})  # tsgen minifies what MkDocs wrote
     strip = lambda html: html.split('<article', 1)[1].split('</article>', 1)[0]  # noqa: E731 - build date aside
     assert strip(again) == strip(first)
+
+
+def test_body_blocks_reach_the_page_from_tsgen_parts(tmp_path: Path) -> None:
+    """MkDocs converts only the headings of a ticket's narrative; its HTML blocks come from the front
+    matter (tsgen_parts) in place of their markers. An archive's own ticket template that predates
+    tsgen_parts gets the blocks inline, as before, and the same article."""
+    import shutil
+
+    from tsgen.site.build import build_site
+    from tsgen.config import load_config
+    from tsgen.templating import DEFAULTS
+
+    write(tmp_path, TICKET_PATH, ticket_text(body="## 问题描述\n\n点击导出后 `{x}` 无响应。\n\n## 解决方案\n\n重启 ~服务~。\n"))
+    build_site(tmp_path, load_config(tmp_path), site_dir=tmp_path / "site")
+    docs = (tmp_path / ".tsgen" / "docs" / "tickets" / "TS202310270001.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(docs.split("---\n", 2)[1])
+    markdown = docs.split("\n---\n", 1)[1]
+    assert len(meta["tsgen_parts"]) == 2 and "<!--tsgen-part-2-->" in markdown and "<p>" not in markdown
+    page = tmp_path / "site" / "tickets" / "TS202310270001" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert "tsgen-part" not in html and html.count("点击导出后") == 1 and "<code>{x}</code>" in html
+    article = html.split("<article", 1)[1].split("</article>", 1)[0]
+
+    own = (DEFAULTS / "site" / "ticket.md.j2").read_text(encoding="utf-8").replace(", tsgen_parts=parts", "")
+    write(tmp_path, "templates/site/ticket.md.j2", own)
+    shutil.rmtree(tmp_path / "site")
+    build_site(tmp_path, load_config(tmp_path), site_dir=tmp_path / "site")
+    docs = (tmp_path / ".tsgen" / "docs" / "tickets" / "TS202310270001.md").read_text(encoding="utf-8")
+    assert "tsgen_parts" not in docs and "tsgen-part" not in docs and "&#123;x&#125;" in docs
+    again = page.read_text(encoding="utf-8")
+    assert again.split("<article", 1)[1].split("</article>", 1)[0] == article

@@ -23,6 +23,7 @@ from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, direc
 from tsgen.search.similar import SimilarIndex
 from tsgen.site import incremental
 from tsgen.site.minify import MinifyPages
+from tsgen.site.sitemap import split_sitemap
 from tsgen.site.mkdocs import BUILD_DIR
 from tsgen.templating import environment
 
@@ -148,6 +149,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
             minifier.finish()
         if dirty and progress is not None:
             progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
+        split_sitemap(fresh, str(runs[0].cfg["site_url"] or ""))  # a sitemap index over parts, at 100,000 pages
         index_search(gen, fresh, root, progress)  # into the new site, before it is swapped in
     except BaseException:  # a failure or Ctrl-C: the previous site stays, the half-built one goes
         publish.discard(site)

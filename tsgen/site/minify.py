@@ -5,13 +5,20 @@ generator, so the pages stay those of a plain `mkdocs build` of .tsgen/mkdocs.ym
 
 - `minify-html` (a maintained HTML/CSS minifier) drops the indentation, optional quotes and
   optional closing tags (a page of Material is about a fifth whitespace);
-- Material's icons are inline SVG, the same ten or so on every page (logo, menu, search, the
-  palette toggles: about 2.7 KB a page). Each becomes `<svg viewBox=…><use href=…/></svg>`
-  pointing at one small file per icon under `assets/icons/`, named by a hash of its drawing, which
-  the browser fetches once for the whole site. Only the exact form Material writes for an icon
-  (an `<svg>` with xmlns and viewBox holding only `<path d>` elements) is replaced; charts and
-  anything else stay as they are. Text from tickets never reaches here as markup (it is escaped);
-- Material's `__config` JSON is written again without `\\uXXXX` escapes of Chinese text.
+- Material's icons are inline SVG, the same ten or so on every page (logo, menu, the palette
+  toggles, "back to top": about 500 bytes a page). Each becomes an empty `<svg viewBox=… class=…>`
+  (so Material's own rules still size it) painted by a CSS mask: `assets/tsgen-icons.css`, one file
+  for the whole site that the browser fetches once, holds each icon's drawing as a `data:` URL, so the
+  icons show under `file://` too (an SVG `<use>` of another file, or `fetch()`, is refused there).
+  Only the exact form Material writes for an icon (an `<svg>` with xmlns and viewBox holding only
+  `<path d>` elements) is replaced; charts and anything else stay as they are. Text from tickets
+  never reaches here as markup (it is escaped);
+- the theme's own inline scripts outside the article (Material's storage helpers in the head, the
+  palette switch, the tab anchor script: about 1.4 KB a page) become `<script src>` of one file
+  each, `assets/tsgen-theme-<hash>.js`, loaded at the same place (synchronously, so they run as
+  before) and cached;
+- Material's `__config` JSON is written again without `\\uXXXX` escapes of Chinese text, and
+  without the texts of Material's own search box when the page has none (tsgen's search replaces it).
 
 The work runs in a child process (`python -m tsgen.site.minify SITE_DIR`, standard library and
 minify-html only) that is fed the path of every page as soon as MkDocs has written it, so it
@@ -29,11 +36,22 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import quote
 
-ICONS = "assets/icons"
+ICONS = "assets/tsgen-icons.css"   # the icons' masks, one rule a line
+SCRIPTS = "assets/tsgen-theme-"     # + <hash>.js: the theme's inline scripts
 _ICON = re.compile(r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="(0 0 \d+ \d+)">'
                    r'((?:<path d="[^"<>]*"/>)+)</svg>')
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)   # an inline script without attributes
+_ARTICLE = re.compile(r"<article\b.*?</article>", re.S)
+# Material's palette switch: a form that works only with JavaScript (its own script follows it)
+_PALETTE = re.compile(r'<form class="md-header__option" data-md-component="palette">(?:(?!</?script|<!--|</form>).)*'
+                      r'</form>\s*<script>((?:(?!</).)*)</script>', re.S)
+_HEAD_END = "</head>"
+_SEARCH_BOX = 'data-md-component="search"'
+ICON_BASE = ("background-color:currentcolor;-webkit-mask:var(--tsgen-i) center/contain no-repeat;"
+             "mask:var(--tsgen-i) center/contain no-repeat")
 
 
 # minify-html writes every character reference in its shortest form: `&lt;script&gt;` in a title
@@ -52,37 +70,70 @@ def icon_id(drawing: str) -> str:
     return hashlib.sha1(drawing.encode("utf-8")).hexdigest()[:10]
 
 
-def icon_file(view_box: str, drawing: str) -> str:
-    """The file an icon is referenced in: one <symbol id="i">, so `use href="…#i"` draws it."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg"><symbol id="i" viewBox="{view_box}">{drawing}'
-            "</symbol></svg>\n")
+def icon_rule(name: str, view_box: str, drawing: str) -> str:
+    """The CSS line that paints one icon: its drawing as a data: URL (allowed under file:// too)."""
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}">{drawing}</svg>'
+    return f'.tsgen-i-{name}{{--tsgen-i:url("data:image/svg+xml,{quote(svg, safe=" =:/;,()")}")}}'
 
 
 def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
-    """One page made smaller; `rel_path` is its path in site/ (for the icons' relative links).
+    """One page made smaller; `rel_path` is its path in site/ (for the relative links of what it loads).
 
-    New icons are added to `icons` (file name -> file text).
+    The files the page now needs are added to `icons` (path in site/ -> text; the icons' CSS lines
+    under ICONS, one line each, joined by `write_icons`).
     """
     import minify_html
 
     up = "../" * rel_path.count("/")
+    painted = False
 
     def icon(m: re.Match[str]) -> str:
+        nonlocal painted
         view_box, drawing = m.group(1), m.group(2)
-        name = f"{icon_id(view_box + drawing)}.svg"
-        if name not in icons:
-            icons[name] = icon_file(view_box, drawing)
-        return f'<svg viewBox="{view_box}"><use href="{up}{ICONS}/{name}#i"/></svg>'
+        name = icon_id(view_box + drawing)
+        icons.setdefault(f"{ICONS}#{name}", icon_rule(name, view_box, drawing))
+        painted = True
+        return f'<svg viewBox="{view_box}" class="tsgen-i-{name}"></svg>'
+
+    def script(m: re.Match[str]) -> str:
+        code = m.group(1).strip()
+        if len(code) < 100 or "</" in code or "<!--" in code:
+            return m.group(0)
+        path = f"{SCRIPTS}{icon_id(code)}.js"
+        icons.setdefault(path, code + "\n")
+        return f'<script src="{up}{path}"></script>'
+
+    def palette(m: re.Match[str]) -> str:
+        """The palette switch written by its own script, in the same place: it is the same on every
+        page (900 bytes) and does nothing without JavaScript anyway."""
+        form = minify_html.minify(m.group(0)[:m.start(1) - m.start(0)].rsplit("<script>", 1)[0].strip(),
+                                  minify_css=True, minify_js=False)
+        code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
+                + json.dumps(form, ensure_ascii=False).replace("</", "<\\/") + ");\n" + m.group(1).strip())
+        path = f"{SCRIPTS}{icon_id(code)}.js"
+        icons.setdefault(path, code + "\n")
+        return f'<script src="{up}{path}"></script>'
 
     def config(m: re.Match[str]) -> str:
         try:
             data = json.loads(m.group(2))
         except ValueError:
             return m.group(0)
+        words = data.get("translations") if isinstance(data, dict) else None
+        if isinstance(words, dict) and _SEARCH_BOX not in html:  # no Material search box on this page
+            data["translations"] = {k: v for k, v in words.items() if not k.startswith("search.")}
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         return m.group(1) + text.replace("<", "\\u003c") + m.group(3)  # never a "</script>" inside
 
     html = _ICON.sub(icon, html)
+    if painted and _HEAD_END in html:
+        html = html.replace(_HEAD_END, f'<link rel="stylesheet" href="{up}{ICONS}">{_HEAD_END}', 1)
+    switch = _PALETTE.search(html)
+    if switch and "&" not in switch.group(0).split("</form>", 1)[0]:  # character references: the minifier's care below
+        html = html[:switch.start()] + palette(switch) + html[switch.end():]
+    found = _ARTICLE.search(html)  # the article is the page's own: only the theme's scripts move
+    a, b = (found.start(), found.end()) if found else (len(html), len(html))
+    html = _SCRIPT.sub(script, html[:a]) + html[a:b] + _SCRIPT.sub(script, html[b:])
     html = _CONFIG.sub(config, html, count=1)
     if _MARKS.search(html):  # a page that already holds the stand-ins is left unminified (never seen)
         return html
@@ -104,10 +155,22 @@ def compact_file(site: str, rel_path: str, icons: dict[str, str]) -> tuple[int, 
 
 
 def write_icons(site: str, icons: dict[str, str]) -> None:
-    folder = os.path.join(site, ICONS)
-    os.makedirs(folder, exist_ok=True)
-    for name, text in icons.items():
-        target = os.path.join(folder, name)
+    """Write the files that `compact` collected: the icons' stylesheet (its lines merged with those
+    already there, since an incremental build minifies only the changed pages) and the scripts."""
+    files: dict[str, str] = {}
+    rules = {text for key, text in icons.items() if key.startswith(ICONS + "#")}
+    if rules:
+        try:
+            with open(os.path.join(site, ICONS), encoding="utf-8") as fh:
+                rules.update(line.strip() for line in fh if line.startswith(".tsgen-i-") and "--tsgen-i:url(" in line)
+        except FileNotFoundError:
+            pass
+        names = sorted(r.split("{", 1)[0] for r in rules)
+        files[ICONS] = ",".join(names) + "{" + ICON_BASE + "}\n" + "\n".join(sorted(rules)) + "\n"
+    files.update((k, v) for k, v in icons.items() if not k.startswith(ICONS + "#"))
+    for rel, text in files.items():
+        target = os.path.join(site, rel)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         data = text.encode("utf-8")
         try:
             with open(target, "rb") as fh:

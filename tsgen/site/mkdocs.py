@@ -257,7 +257,8 @@ def write_theme(root: Path) -> tuple[Path, list[str]]:
     own = _own_template(root, "theme/main.html")
     if (fresh / "main.html").exists():
         warnings.append(f"{custom}/main.html replaces tsgen's theme/main.html: it must place page.meta.tsgen_head "
-                        "and page.meta.tsgen_foot around page.content (see tsgen's templates/theme/main.html)")
+                        "and page.meta.tsgen_foot around page.content and put each of page.meta.tsgen_parts in place of its "
+                        "marker (see tsgen's templates/theme/main.html)")
     else:
         shutil.copyfile(own or DEFAULTS / "theme" / "main.html", fresh / "main.html")
     _swap(theme, fresh)
@@ -371,6 +372,8 @@ class MkDocsRun:
         quiet_jieba()
         with self._reported():
             self.cfg = load_config(str(self.config_file))
+        if "search" not in self.cfg["plugins"] and "material/search" not in self.cfg["plugins"]:
+            return self  # tsgen's own search index needs no jieba here (60 MB and a second saved)
         try:
             import jieba
 
@@ -392,7 +395,9 @@ class MkDocsRun:
             self.prepare()
         if site_dir is not None:  # site/publish.py: a folder beside the site, swapped in when complete
             self.cfg["site_dir"] = str(site_dir)
-        with self._reported():
+        from tsgen.site.stream import streamed
+
+        with self._reported(), streamed(self.cfg):  # pages outside the nav: converted, written, let go
             build(self.cfg, dirty=dirty)
         if dirty:
             return [m for m in self.handler.messages if not m.startswith("A 'dirty' build is being performed")]

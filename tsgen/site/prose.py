@@ -161,16 +161,40 @@ class Prose:
             self.links.link = None
         return sanitize(out)
 
-    def page(self, text: str, link: Link | None = None, demote: bool = False, source: str = "") -> Markup:
-        """The text as page content for MkDocs: Markdown headings and raw HTML blocks (see the module)."""
+    def page(self, text: str, link: Link | None = None, demote: bool = False,
+             parts: list[str] | None = None, source: str = "") -> Markup:
+        """The text as page content for MkDocs: Markdown headings and raw HTML blocks (see the module).
+
+        With `parts`, each block between the headings is appended there instead and the page holds
+        a marker in its place (see `layout`)."""
         out = self.html(text, link, source)
         if demote:  # the narrative nests under the page's own section
             out = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", out)
-        return Markup(layout(out, self.attr_list))
+        return Markup(layout(out, self.attr_list, parts))
 
 
-def layout(sanitized: str, attr_list: bool) -> str:
-    """Sanitized HTML as Markdown: its top-level headings as headings, everything between as raw blocks."""
+def marker(number: int) -> str:
+    """What stands in the page's Markdown for its `number`th HTML part (1-based): an HTML comment, which
+    Python-Markdown passes through as it is and nh3 never lets through from a text."""
+    return f"<!--tsgen-part-{number}-->"
+
+
+def inline_parts(text: str, blocks: list[str]) -> str:
+    """A page's markers replaced by their blocks as raw HTML for Markdown (as `layout` without `blocks`
+    writes them): for a page template of the archive's own that does not hand `tsgen_parts` to the theme."""
+    for number, block in enumerate(blocks, 1):
+        text = text.replace(marker(number), block.translate(_INERT), 1)
+    return text
+
+
+def layout(sanitized: str, attr_list: bool, blocks: list[str] | None = None) -> str:
+    """Sanitized HTML as Markdown: its top-level headings as headings, everything between as raw blocks.
+
+    With `blocks` (a list), each block between the headings goes there, as sanitized HTML, and the
+    Markdown holds only its marker: MkDocs then parses nothing but the headings (which give the table of
+    contents its entries and the headings their ids and permalinks), and templates/theme/main.html
+    puts each block in place of its marker (front matter `tsgen_parts`). Python-Markdown parsing the
+    blocks again with `html.parser` cost MkDocs as much as converting the bodies had cost tsgen."""
     parts: list[str] = []
     depth, pos, start = 0, 0, -1
     for m in _TAG.finditer(sanitized):
@@ -179,7 +203,7 @@ def layout(sanitized: str, attr_list: bool) -> str:
             continue
         if not closing:
             if depth == 0 and name in _HEADINGS:
-                _block(parts, sanitized[pos:m.start()])
+                _block(parts, sanitized[pos:m.start()], blocks)
                 start = m.start()
             depth += 1
             continue
@@ -187,14 +211,19 @@ def layout(sanitized: str, attr_list: bool) -> str:
         if depth == 0 and name in _HEADINGS and start >= 0:
             parts.append(_heading(sanitized[start:m.end()], int(name[1]), attr_list))
             pos, start = m.end(), -1
-    _block(parts, sanitized[pos:])
+    _block(parts, sanitized[pos:], blocks)
     return "\n\n".join(parts) + "\n"
 
 
-def _block(parts: list[str], chunk: str) -> None:
+def _block(parts: list[str], chunk: str, blocks: list[str] | None = None) -> None:
     chunk = chunk.strip()
-    if chunk:
+    if not chunk:
+        return
+    if blocks is None:
         parts.append('<div class="tsgen-prose">\n' + chunk.translate(_INERT) + "\n</div>")
+    else:  # never seen by Markdown: no character needs to be made inert
+        blocks.append('<div class="tsgen-prose">\n' + chunk + "\n</div>")
+        parts.append(marker(len(blocks)))
 
 
 def _heading(element: str, level: int, attr_list: bool) -> str:

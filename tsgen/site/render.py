@@ -23,7 +23,7 @@ from tsgen.archive.clock import period_key
 from tsgen.site.paginate import split
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.stats.queue import build_queue
-from tsgen.site.prose import Prose
+from tsgen.site.prose import Prose, inline_parts
 from tsgen.site.sanitize import PUBLISHED_SUFFIXES
 from tsgen.archive.model import Archive, Article, Ticket
 from tsgen.archive.privacy import Masker
@@ -218,6 +218,8 @@ class SiteRenderer:
         text = self.env.get_template(template).render(
             t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
             page_path=path, site_name=self.config.site_name, links=links, tag_url=tag_url, **self.tables, **ctx)
+        if ctx.get("parts") and "\ntsgen_parts:" not in text.split("\n---\n", 1)[0]:
+            text = inline_parts(text, ctx["parts"])  # a page template of the archive's own, from before tsgen_parts
         page = Page(path, text)
         if self.on_page is None:
             self.out.pages.append(page)
@@ -328,7 +330,7 @@ class SiteRenderer:
                    duplicates=[self.row(arch.tickets[i]) for i in arch.duplicates.get(ticket.id, [])],
                    original=self.row(arch.tickets[ticket.duplicate_of]) if ticket.duplicate_of in arch.tickets else None,
                    body=self._prose(self._mentions(ticket.path)(safe_body(ticket.body)), ticket.path, path,
-                                    demote=True),
+                                    demote=True, parts=(parts := [])), parts=parts,
                    environment=ticket.environment, department=ticket.customer.get("department", ""),
                    history=self._history(ticket.path), specs=TICKET_SPEC)
 
@@ -341,15 +343,19 @@ class SiteRenderer:
         more = f"lists/kb/{article.id}.md" if len(back) > LISTING_LIMIT else ""
         self._page(path, "site/article.md.j2", a=article, linked=linked, linked_total=len(back), linked_more=more,
                    review_due=self._review_due(article), similar=self._similar("kb", article.id, back),
-                   body=self._prose(self._mentions(article.path)(safe_body(article.body)), article.path, path),
+                   body=self._prose(self._mentions(article.path)(safe_body(article.body)), article.path, path,
+                                    parts=(parts := [])), parts=parts,
                    history=self._history(article.path))
         if more:
             self._paged_listing(f"lists/kb/{article.id}", f"{article.id} {article.title}{self.t('colon')}"
                                 f"{self.t('linked_tickets')}", [self.archive.tickets[i] for i in back])
 
-    def _prose(self, text: str, source: str, page: str, demote: bool = False) -> str:
-        """A document's Markdown as sanitized page content, its relative links pointing from `page`."""
-        return self.prose.page(text, lambda url: self._link(url, source, page), demote=demote, source=source)
+    def _prose(self, text: str, source: str, page: str, demote: bool = False, parts: list[str] | None = None) -> str:
+        """A document's Markdown as sanitized page content, its relative links pointing from `page`; with
+        `parts`, its HTML blocks go there (the page's front matter `tsgen_parts`) and the content holds
+        the headings and a marker for each (site/prose.py `layout`)."""
+        return self.prose.page(text, lambda url: self._link(url, source, page), demote=demote, parts=parts,
+                               source=source)
 
     def _link(self, url: str, source: str, page: str) -> str:
         """A relative URL written in the document at `source` as it must read on `page` (as MkDocs would
