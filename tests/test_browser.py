@@ -279,6 +279,19 @@ def test_search_multi_word_error_string_and_filter(tab: tuple[Any, Watch], base_
         page.goto(f"{base_url}search/?q={quote(query)}")
         _texts, hrefs = results(page)
         assert hrefs and hrefs[0] == f"/kb/{kid}/", f"{query}: {hrefs[:5]}"
+    # a Java exception: the class name alone, with its package or a tail of it, finds the text that quotes
+    # it with its package (java.net.SocketTimeoutException), whatever the page's language cuts the query into
+    quoting = {h for h in _documents_containing(archive, "java.net.SocketTimeoutException")}
+    assert quoting
+    for query in ("java.net.SocketTimeoutException", "SocketTimeoutException", "net.SocketTimeoutException",
+                  "SocketTimeoutException: connect timed out"):
+        page.goto(f"{base_url}search/?q={quote(query)}")
+        _texts, hrefs = results(page)
+        assert quoting <= set(hrefs[:10]), f"{query}: {hrefs[:10]} lacks {quoting}"
+    # filler words and punctuation do not exclude results
+    page.goto(f"{base_url}search/?q={quote('客户说登录以后老是提示权限不足，怎么办？')}")
+    _texts, hrefs = results(page)
+    assert hrefs and set(hrefs[:5]) & _documents_containing(archive, "权限不足"), hrefs[:5]
     # a filter: KB articles only, with counts per value, kept in the URL
     page.goto(f"{base_url}search/?q=权限不足")
     results(page)

@@ -9,7 +9,7 @@ from tsgen.archive.link import load_archive
 from tsgen.config import load_config
 from tsgen.search.index import record_html
 from tsgen.search.records import KEY, REST, TITLE, article_record, plain, ticket_record
-from tsgen.search.segment import segment, vocabulary
+from tsgen.search.segment import aliases, segment, vocabulary
 from tsgen.site.search import records, search_labels, write_opensearch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,6 +23,16 @@ def test_segment_cuts_chinese_into_words_and_leaves_english_whole() -> None:
         assert term in text.split(), term
     assert {"权限", "不足", "登录"} <= seen
     assert vocabulary(seen) == sorted(w for w in seen if len(w) > 1)
+
+
+def test_compound_names_are_also_indexed_by_their_tails() -> None:
+    text = "Caused by: java.net.SocketTimeoutException: Read timed out; NET::ERR_CERT_DATE_INVALID; 见 sqlnet.ora"
+    tails = aliases(text)
+    assert tails[:2] == ["net.SocketTimeoutException", "SocketTimeoutException"]
+    assert "ERR_CERT_DATE_INVALID" in tails and "ora" not in tails, tails
+    archive = load_archive(REPO, load_config(REPO))
+    rec = next(r for r in records(archive) if "java.net.SocketTimeoutException" in " ".join(t for _, t in r.parts))
+    assert "SocketTimeoutException</p>" in record_html(rec) or " SocketTimeoutException " in record_html(rec)
 
 
 def test_plain_drops_markup_not_words() -> None:

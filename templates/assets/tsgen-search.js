@@ -19,7 +19,10 @@
   var CJK_GAP = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201f]/;
   var FILLERS = new Set(("客户 说 讲 为什么 为啥 急 很急 着急 了 的 吗 呢 啊 吧 呀 嘛 怎么 怎么办 怎么回事 如何 一直 就 都 又 也 " +
     "在 我 我们 你 您 他 她 他们 用户 反馈 请问 帮忙 帮 看看 一下 是 有 还 还是 能 会 要 想 现在 今天 突然 老是 总是 " +
-    "报错 提示 出现 问题 显示 很 非常 特别 好像 一个 这个 那个 什么 没 没有 处理 麻烦 谢谢").split(" "));
+    "报错 提示 出现 问题 显示 很 非常 特别 好像 一个 这个 那个 什么 没 没有 处理 麻烦 谢谢 " +
+    "咋 咋办 咋回事 啥 为何 怎样 怎么样 请 帮我 查下 查一下 问下 问一下 求助 尽快 马上 紧急 " +
+    "已经 刚才 刚刚 昨天 上午 下午 晚上 经常 老 总 然后 但是 可是 以后 之后 时候 的时候 结果 " +
+    "有点 有些 好多 很多 几次 那边 这边 反映 投诉 来电 说是 不知道 是否 能不能 可以 得 地 着 过").split(" "));
   var PAGE = 20;
   var pagefind = null, vocab = null;
 
@@ -55,12 +58,19 @@
     if (!pagefind) {
       pagefind = await import(new URL("pagefind/pagefind.js", base).href);
       await pagefind.options({ baseUrl: "/", excerptLength: 30 });
-      pagefind.init();
+      // Pagefind takes the query's language from <html lang>, and for zh it re-cuts every query with
+      // the browser's own word segmenter (ICU: 收不到 -> 收 不到, java.net.X -> java net x), which is not
+      // how the index was cut (jieba, tsgen/search/segment.py). The index is written in the language
+      // "unknown" (no segmenter, no stemmer): the instance is created for that language too, so the words
+      // this script sends are searched as they are. Pagefind reads the attribute synchronously, at once.
+      var root = document.documentElement, lang = root.getAttribute("lang");
+      root.setAttribute("lang", "unknown");
+      try { pagefind.init(); } finally { if (lang == null) root.removeAttribute("lang"); else root.setAttribute("lang", lang); }
       // a large archive is indexed in shards (tsgen/search/index.py): merged into one result list
       var r = await fetch(new URL("pagefind/tsgen-shards.json", base).href);
       var shards = r.ok ? await r.json() : [];
       for (var i = 0; i < shards.length; i++) {
-        await pagefind.mergeIndex(new URL("pagefind/" + shards[i], base).href, { baseUrl: "/" });
+        await pagefind.mergeIndex(new URL("pagefind/" + shards[i], base).href, { baseUrl: "/", language: "unknown" });
       }
     }
     return pagefind;
@@ -112,7 +122,7 @@
       text.split(/([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/).forEach(function (piece) {
         if (!piece) return;
         if (HAN.test(piece)) words = words.concat(v ? cutHan(piece, v) : [piece]);
-        else if (piece.trim()) words.push(piece.trim());
+        else if (piece.trim()) words.push(piece.trim());  // Pagefind drops its punctuation as in the index
       });
       parts.push({ words: words, han: HAN.test(text) });
     });

@@ -27,7 +27,7 @@ from typing import Any, Callable, Coroutine, Iterable, Iterator
 
 from tsgen.errors import BuildError
 from tsgen.search.records import Record
-from tsgen.search.segment import segment, vocabulary
+from tsgen.search.segment import aliases, segment, vocabulary
 
 OUTPUT = "pagefind"
 WORDS = "tsgen-words.json"
@@ -54,6 +54,14 @@ def record_html(record: Record, seen: set[str] | None = None) -> str:
     hidden += [f'<span data-pagefind-sort="{e(k)}">{e(v)}</span>' for k, v in record.sort.items()]
     # " · " ends each part: Pagefind's excerpt runs the paragraphs together, the search page shows the dot
     body = [f'<p data-pagefind-weight="{w:g}">{e(segment(t, seen))} · </p>' for w, t in record.parts]
+    # the tails of compound names (SocketTimeoutException of java.net.SocketTimeoutException), last,
+    # weighted as the part that names them
+    tails: dict[str, float] = {}
+    for w, t in record.parts:
+        for tail in aliases(t):
+            tails[tail] = max(tails.get(tail, 0.0), w)
+    for w in sorted(set(tails.values()), reverse=True):
+        body.append(f'<p data-pagefind-weight="{w:g}">{e(" ".join(k for k, v in tails.items() if v == w))}</p>')
     return (f'<html lang="{LANGUAGE}"><head><title>{e(record.title)}</title></head><body>'
             f'<div data-pagefind-ignore>{"".join(hidden)}</div>{"".join(body)}</body></html>')
 
