@@ -302,6 +302,14 @@ def test_search_multi_word_error_string_and_filter(tab: tuple[Any, Watch], base_
     expect(page).to_have_url(re.compile(r"kind=kb"))
     _texts, hrefs = results(page)
     assert hrefs and all(h.startswith("/kb/") for h in hrefs), hrefs
+    # newest first: dates never rise down the list, the newest matching ticket first
+    page.goto(f"{base_url}search/?q=权限&sort=newest")
+    _texts, hrefs = results(page)
+    dates = page.locator("#tsgen-search-results .tsgen-result-date").all_inner_texts()
+    assert len(dates) >= 5 and dates == sorted(dates, reverse=True), dates
+    newest = max((t for t in archive.tickets.values() if "权限" in t.title or "权限" in t.body),
+                 key=lambda t: (t.created, t.id))
+    assert dates[0] >= newest.created.strftime("%Y-%m-%d"), (dates[0], newest.id)
     # zero results still finish
     page.goto(f"{base_url}search/?q=zzzzqqqq")
     assert results(page) == ([], [])

@@ -53,7 +53,8 @@ def test_ticket_record_weights_and_never_the_customer() -> None:
         assert ticket.customer[key] not in html, f"customer.{key} reaches the index"
     assert all(t.strip() != ticket.customer["department"] for _, t in rec.parts), "the customer block is not a part"
     assert "工单编号" not in html and "处理时间线" not in html, "no record table labels"
-    assert 'data-pagefind-filter="priority">P1<' in html and 'data-pagefind-sort="date">2023-10-27' in html
+    assert 'data-pagefind-filter="priority">P1<' in html and 'data-pagefind-filter="month">2023-10<' in html
+    assert "data-pagefind-sort" not in html, "no sort key: its page order would weigh on every query"
     assert "data-pagefind-filter=\"rank\"" not in html, "only articles carry rank"
 
 
@@ -109,3 +110,11 @@ def test_index_in_shards_keeps_every_record(tmp_path: Path, monkeypatch) -> None
         assert entry["languages"], part
     urls = [f["url"] for f in read_fragments(tmp_path / "pagefind")]
     assert len(urls) == len(set(urls)) == n
+    # with the number of records known, the shards are even (none of a handful of records)
+    even = write_index(records(archive), tmp_path / "even", total=n)
+    parts = json.loads((tmp_path / "even" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8"))
+    assert even.records == n and len(parts) == -(-n // 33) - 1
+    sizes = [sum(1 for _ in (tmp_path / "even" / "pagefind" / p / "fragment").glob("*")) for p in ["", *parts]]
+    assert max(sizes) - min(sizes) <= 1 + len(parts), sizes
+    months = json.loads((tmp_path / "even" / "pagefind" / "tsgen-months.json").read_text(encoding="utf-8"))
+    assert months == sorted({r.filters["month"][0] for r in records(archive)}, reverse=True)

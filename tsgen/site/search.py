@@ -51,7 +51,8 @@ def records(archive: Archive, directory_urls: bool = True) -> Iterator[Record]:
 def index_site(archive: Archive, site: Path, directory_urls: bool = True, site_url: str = "",
                progress: Callable[[str], None] | None = None) -> IndexResult:
     """Write the search index and opensearch.xml into the freshly built `site` folder."""
-    result = write_index(records(archive, directory_urls), site, progress)
+    result = write_index(records(archive, directory_urls), site, progress,
+                         total=len(archive.tickets) + len(archive.articles))
     write_opensearch(site, archive.config.site_name, site_url, page_url(SEARCH_PAGE, directory_urls))
     return result
 
