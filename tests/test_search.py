@@ -110,11 +110,16 @@ def test_index_in_shards_keeps_every_record(tmp_path: Path, monkeypatch) -> None
         assert entry["languages"], part
     urls = [f["url"] for f in read_fragments(tmp_path / "pagefind")]
     assert len(urls) == len(set(urls)) == n
-    # with the number of records known, the shards are even (none of a handful of records)
+    # with the number of records known, the shards are even (none of a handful of records), and a small
+    # archive is one
+    monkeypatch.setattr(index, "SINGLE", 40)
     even = write_index(records(archive), tmp_path / "even", total=n)
     parts = json.loads((tmp_path / "even" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8"))
-    assert even.records == n and len(parts) == -(-n // 33) - 1
+    assert even.records == n and len(parts) == -(-n // 30) - 1
     sizes = [sum(1 for _ in (tmp_path / "even" / "pagefind" / p / "fragment").glob("*")) for p in ["", *parts]]
     assert max(sizes) - min(sizes) <= 1 + len(parts), sizes
     months = json.loads((tmp_path / "even" / "pagefind" / "tsgen-months.json").read_text(encoding="utf-8"))
     assert months == sorted({r.filters["month"][0] for r in records(archive)}, reverse=True)
+    monkeypatch.setattr(index, "SINGLE", n)
+    write_index(records(archive), tmp_path / "one", total=n)
+    assert json.loads((tmp_path / "one" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8")) == []

@@ -35,7 +35,8 @@ WORDS = "tsgen-words.json"
 SHARDS = "tsgen-shards.json"
 MONTHS = "tsgen-months.json"  # the values of the filter `month`, newest first: the search page's "newest first"
 LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
-SHARD = 10_000            # records per Pagefind run: about 1 GB of Pagefind's memory each
+SHARD = 8_000             # records per Pagefind run, at most: Pagefind holds about 100 MB per 1,000
+SINGLE = 12_000           # up to this many records, one run (1.2 GB at most; fewer files for the browser)
 
 
 @dataclass
@@ -72,8 +73,8 @@ def record_html(record: Record, seen: set[str] | None = None) -> str:
 def write_index(records: Iterable[Record], site: Path, progress: Callable[[str], None] | None = None,
                 total: int | None = None) -> IndexResult:
     """Index `records` into `site`/pagefind (replacing an older index there); returns what was written.
-    `total`, the number of records if known, makes the shards even (10,186 records: one shard, not two
-    of 10,000 and 186; 101,545: ten of 10,155)."""
+    `total`, the number of records if known, makes the shards even (101,545 records: thirteen of 7,812,
+    not twelve of 8,000 and one of 5,545) and keeps up to SINGLE records in one."""
     start = time.perf_counter()
     folder = site / OUTPUT
     if folder.exists():
@@ -87,8 +88,8 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
             yield r
 
     try:
-        # even shards of about SHARD (10% more before another shard is worth its requests in the browser)
-        size = SHARD if not total else -(-total // max(1, -(-total // (SHARD + SHARD // 10))))
+        # even shards of at most SHARD records; a small archive in one
+        size = SHARD if not total else total if total <= SINGLE else -(-total // -(-total // SHARD))
         count = _index(noted(records), folder, seen, progress, max(size, 1))
     except OSError as exc:
         raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
