@@ -247,7 +247,8 @@
         });
       }
       var more = Array.from(partial.values()).sort(function (a, b) {
-        return b.n - a.n || b.s - a.s;
+        var ka = kbRank.get(a.r.id) === "published" && byKind, kb = kbRank.get(b.r.id) === "published" && byKind;
+        return b.n - a.n || (kb ? 1 : 0) - (ka ? 1 : 0) || b.s - a.s;  // as many parts: published articles first
       }).map(function (p) { return p.r; });
       results = results.concat(more);
     }
