@@ -182,6 +182,10 @@
       var run = [];
       p.words.concat([null]).forEach(function (w) {
         if (w !== null && !FILLERS.has(w)) { run.push(w); return; }
+        // a lone Chinese character beside words (满 of 磁盘满了, 传 of 传不上去) is no word of the index, and
+        // Pagefind matches every word as a prefix (满 -> 满意): it is left out where the run has words
+        var solid = run.filter(function (x) { return !(x.length === 1 && HAN.test(x)); });
+        if (solid.length && solid.length < run.length) run = solid;
         if (run.length) kept.push({ words: run, han: run.some(function (x) { return HAN.test(x); }) });
         run = [];
       });
