@@ -116,17 +116,20 @@
   // published articles among the results, which lead the list, can be shown (`early`) while Pagefind still
   // scores the tickets.
   async function strictTier(pf, terms, opts, byKind, early) {
-    var pub = byKind ? terms.map(function (t) { return pf.search(t, withRank(opts, "published")); }) : [];
-    var other = byKind ? terms.map(function (t) { return pf.search(t, withRank(opts, "other")); }) : [];
-    var main = terms.map(function (t) { return pf.search(t, opts); });
-    var published = [], pubs = null;
+    // the articles' searches are answered, and the articles shown, before the others are sent: Pagefind's
+    // worker answers in turn, and the all-words search, which scores every matching ticket, is the most
+    // of a query's time (the articles' fragments too would wait for it)
+    var published = [], pubs = null, other = [];
     if (byKind) {
-      pubs = (await Promise.all(pub)).map(function (r) { return r.results; });
+      pubs = (await Promise.all(terms.map(function (t) { return pf.search(t, withRank(opts, "published")); })))
+        .map(function (r) { return r.results; });
       published = common(pubs);
       published.forEach(function (r) { kbRank.set(r.id, "published"); });
-      if (early && published.length) early(published);
-      (await Promise.all(other)).forEach(function (r) { r.results.forEach(function (x) { kbRank.set(x.id, "other"); }); });
+      if (early && published.length) await early(published);
+      other = terms.map(function (t) { return pf.search(t, withRank(opts, "other")); });
     }
+    var main = terms.map(function (t) { return pf.search(t, opts); });
+    if (byKind) (await Promise.all(other)).forEach(function (r) { r.results.forEach(function (x) { kbRank.set(x.id, "other"); }); });
     var mains = (await Promise.all(main)).map(function (r) { return r.results; });
     var results = common(mains), all = !results.length && terms.length > 1;
     if (all) {  // the phrases are not there: all words anywhere (the early articles were none)
@@ -251,8 +254,7 @@
         });
       }
       var more = Array.from(partial.values()).sort(function (a, b) {
-        var ka = kbRank.get(a.r.id) === "published" && byKind, kb = kbRank.get(b.r.id) === "published" && byKind;
-        return b.n - a.n || (kb ? 1 : 0) - (ka ? 1 : 0) || b.s - a.s;  // as many parts: published articles first
+        return b.n - a.n || b.s - a.s;
       }).map(function (p) { return p.r; });
       results = results.concat(more);
     }
@@ -428,7 +430,7 @@
       var out, first = false, settled = false;
       var mark = function () { if (!first) { first = true; performance.mark("tsgen-search-first"); } };
       var early = async function (list) {  // the published articles that lead the list, while the rest is ranked
-        var datas = await Promise.all(list.slice(0, PAGE).map(dataOf));
+        var datas = await Promise.all(list.slice(0, 5).map(dataOf));  // the first few: the rest comes with all
         if (mine !== seq || settled) return;
         while (box.firstChild) box.removeChild(box.firstChild);
         datas.forEach(function (d) { box.appendChild(item(d, labels)); });
