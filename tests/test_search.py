@@ -123,3 +123,19 @@ def test_index_in_shards_keeps_every_record(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(index, "SINGLE", n)
     write_index(records(archive), tmp_path / "one", total=n)
     assert json.loads((tmp_path / "one" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8")) == []
+
+
+def test_a_failing_pagefind_run_is_a_clear_build_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pagefind.service
+    import pytest
+
+    from tsgen.errors import BuildError
+    from tsgen.search.index import write_index
+
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: Path("/bin/false"))
+    archive = load_archive(REPO, load_config(REPO))
+    with pytest.raises(BuildError, match=r"Pagefind could not index the search records into .*exit status 1"):
+        write_index(records(archive), tmp_path)
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    with pytest.raises(BuildError, match="Pagefind is not installed"):
+        write_index(records(archive), tmp_path)
