@@ -123,7 +123,7 @@ def child_tsgen(root: str, site: str) -> dict[str, Any]:
     start = time.perf_counter()
     archive = load_archive(Path(root), load_config(Path(root)))
     loaded = time.perf_counter() - start
-    result = write_index(records(archive), Path(site))
+    result = write_index(records(archive), Path(site), total=len(archive.tickets) + len(archive.articles))
     return {"seconds": time.perf_counter() - start, "load_seconds": loaded, "index_seconds": result.seconds,
             "records": result.records, "words": result.words, "rss_mb": _peak_mb(), "cpu": _cpu()}
 

@@ -66,6 +66,19 @@ TOPICS = [
      ["REPORT_EXPORT_DENIED: 权限不足"],
      "用户能打开报表却不能导出，报错权限不足。为其角色勾选“报表导出”功能权限，重新登录后生效。",
      ["区域经理导出销售报表提示权限不足", "财务导出对账报表时报 REPORT_EXPORT_DENIED"]),
+    ("npe", "保存订单时报 java.lang.NullPointerException：必填字段为空",
+     ["java.lang.NullPointerException: Cannot invoke \"String.length()\" because \"name\" is null",
+      "at com.acme.order.OrderService.save(OrderService.java:118)"],
+     "客户名称为空时订单服务取名称长度抛出空指针，保存失败。在表单校验必填字段，补丁修复了空值判断。",
+     ["保存订单偶发空指针，日志 NullPointerException", "订单服务 OrderService.save 抛出异常"]),
+    ("disk", "附件上传失败：服务器磁盘已满（ENOSPC: no space left on device）",
+     ["Error: ENOSPC: no space left on device, write"],
+     "文件服务器的数据盘写满后，上传接口写临时文件失败。清理过期的临时文件，扩容数据盘并设置磁盘用量告警。",
+     ["上传文件一直失败，服务器日志 ENOSPC", "文件服务写入失败，磁盘空间不够"]),
+    ("502", "网关返回 HTTP 502 Bad Gateway：上游服务未启动或崩溃",
+     ["502 Bad Gateway", "upstream prematurely closed connection while reading response header from upstream"],
+     "Nginx 网关找不到可用的上游服务时返回 502。检查上游应用进程与健康检查，查看 upstream 日志。",
+     ["访问系统时报 502 Bad Gateway", "网关偶发 502，上游服务重启后恢复"]),
 ]
 
 DAY = "20240315"           # the planted tickets' date (synth has at most a few hundred tickets a day)
@@ -156,7 +169,36 @@ def queries(pages: dict[str, list[str]]) -> list[Query]:
         Query("导入 CSV 文件中文乱码", "title", [kb["csv"]], rel["csv"]),
         Query("开放接口限流", "title", [kb["qps"]], rel["qps"]),
     ]
-    for key in ("ora", "vpn", "redis", "perm"):
+    # more of each kind, written as engineers and customers write them (not copied from the texts)
+    q += [
+        Query("ora-12170", "error", [kb["ora"]], rel["ora"]),
+        Query("TNS:Connect timeout occurred", "error", [kb["ora"]], rel["ora"]),
+        Query("net.SocketTimeoutException", "error", [kb["sock"]], rel["sock"]),
+        Query("SocketTimeoutException", "error", [kb["sock"]], rel["sock"]),
+        Query("java.lang.NullPointerException", "error", [kb["npe"]], rel["npe"]),
+        Query("NullPointerException", "error", [kb["npe"]], rel["npe"]),
+        Query("OrderService.save", "error", [kb["npe"]], rel["npe"]),
+        Query("ENOSPC: no space left on device", "error", [kb["disk"]], rel["disk"]),
+        Query("ENOSPC", "error", [kb["disk"]], rel["disk"]),
+        Query("HTTP 502", "error", [kb["502"]], rel["502"]),
+        Query("502 Bad Gateway", "error", [kb["502"]], rel["502"]),
+        Query("ERR_CERT_DATE_INVALID", "error", [kb["cert"]], rel["cert"]),
+        Query("REPORT_EXPORT_DENIED", "error", [kb["perm"]], rel["perm"]),
+        Query("提示“SMS_SEND_FAILED”", "error", [kb["sms"]], rel["sms"]),
+        Query("报错“权限不足”", "error", [kb["perm"]], rel["perm"]),
+        Query("redis.clients.jedis.exceptions.JedisConnectionException", "error", [kb["redis"]], rel["redis"]),
+        Query("客户那边说手机一直收不到验证码", "symptom", [kb["sms"]], rel["sms"]),
+        Query("为啥导出报表的时候提示权限不足啊", "symptom", [kb["perm"]], rel["perm"]),
+        Query("保存订单的时候老是报空指针", "symptom", [kb["npe"]], rel["npe"]),
+        Query("客户说上传文件一直失败，服务器磁盘满了", "symptom", [kb["disk"]], rel["disk"]),
+        Query("网关报502了怎么办？", "symptom", [kb["502"]], rel["502"]),
+        Query("调用接口被限流了，急！", "symptom", [kb["qps"]], rel["qps"]),
+        Query("网关 502 上游", "multi", [kb["502"]], rel["502"]),
+        Query("磁盘 已满 上传", "multi", [kb["disk"]], rel["disk"]),
+        Query("订单 空指针 必填", "multi", [kb["npe"]], rel["npe"]),
+        Query("Oracle 连接 超时", "multi", [kb["ora"]], rel["ora"]),
+    ]
+    for key in ("ora", "vpn", "redis", "perm", "npe"):
         tid_url = pages[key][1]
         tid = tid_url.split("/")[1]
         q.append(Query(tid, "id", [tid_url], [tid_url]))

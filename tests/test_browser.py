@@ -279,6 +279,19 @@ def test_search_multi_word_error_string_and_filter(tab: tuple[Any, Watch], base_
         page.goto(f"{base_url}search/?q={quote(query)}")
         _texts, hrefs = results(page)
         assert hrefs and hrefs[0] == f"/kb/{kid}/", f"{query}: {hrefs[:5]}"
+    # a Java exception: the class name alone, with its package or a tail of it, finds the text that quotes
+    # it with its package (java.net.SocketTimeoutException), whatever the page's language cuts the query into
+    quoting = {h for h in _documents_containing(archive, "java.net.SocketTimeoutException")}
+    assert quoting
+    for query in ("java.net.SocketTimeoutException", "SocketTimeoutException", "net.SocketTimeoutException",
+                  "SocketTimeoutException: connect timed out"):
+        page.goto(f"{base_url}search/?q={quote(query)}")
+        _texts, hrefs = results(page)
+        assert quoting <= set(hrefs[:10]), f"{query}: {hrefs[:10]} lacks {quoting}"
+    # filler words and punctuation do not exclude results
+    page.goto(f"{base_url}search/?q={quote('客户说登录以后老是提示权限不足，怎么办？')}")
+    _texts, hrefs = results(page)
+    assert hrefs and set(hrefs[:5]) & _documents_containing(archive, "权限不足"), hrefs[:5]
     # a filter: KB articles only, with counts per value, kept in the URL
     page.goto(f"{base_url}search/?q=权限不足")
     results(page)
@@ -289,6 +302,14 @@ def test_search_multi_word_error_string_and_filter(tab: tuple[Any, Watch], base_
     expect(page).to_have_url(re.compile(r"kind=kb"))
     _texts, hrefs = results(page)
     assert hrefs and all(h.startswith("/kb/") for h in hrefs), hrefs
+    # newest first: dates never rise down the list, the newest matching ticket first
+    page.goto(f"{base_url}search/?q=权限&sort=newest")
+    _texts, hrefs = results(page)
+    dates = page.locator("#tsgen-search-results .tsgen-result-date").all_inner_texts()
+    assert len(dates) >= 5 and dates == sorted(dates, reverse=True), dates
+    newest = max((t for t in archive.tickets.values() if "权限" in t.title or "权限" in t.body),
+                 key=lambda t: (t.created, t.id))
+    assert dates[0] >= newest.created.strftime("%Y-%m-%d"), (dates[0], newest.id)
     # zero results still finish
     page.goto(f"{base_url}search/?q=zzzzqqqq")
     assert results(page) == ([], [])

@@ -9,7 +9,7 @@ from tsgen.archive.link import load_archive
 from tsgen.config import load_config
 from tsgen.search.index import record_html
 from tsgen.search.records import KEY, REST, TITLE, article_record, plain, ticket_record
-from tsgen.search.segment import segment, vocabulary
+from tsgen.search.segment import aliases, segment, vocabulary
 from tsgen.site.search import records, search_labels, write_opensearch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,6 +23,16 @@ def test_segment_cuts_chinese_into_words_and_leaves_english_whole() -> None:
         assert term in text.split(), term
     assert {"权限", "不足", "登录"} <= seen
     assert vocabulary(seen) == sorted(w for w in seen if len(w) > 1)
+
+
+def test_compound_names_are_also_indexed_by_their_tails() -> None:
+    text = "Caused by: java.net.SocketTimeoutException: Read timed out; NET::ERR_CERT_DATE_INVALID; 见 sqlnet.ora"
+    tails = aliases(text)
+    assert tails[:2] == ["net.SocketTimeoutException", "SocketTimeoutException"]
+    assert "ERR_CERT_DATE_INVALID" in tails and "ora" not in tails, tails
+    archive = load_archive(REPO, load_config(REPO))
+    rec = next(r for r in records(archive) if "java.net.SocketTimeoutException" in " ".join(t for _, t in r.parts))
+    assert "SocketTimeoutException</p>" in record_html(rec) or " SocketTimeoutException " in record_html(rec)
 
 
 def test_plain_drops_markup_not_words() -> None:
@@ -43,7 +53,8 @@ def test_ticket_record_weights_and_never_the_customer() -> None:
         assert ticket.customer[key] not in html, f"customer.{key} reaches the index"
     assert all(t.strip() != ticket.customer["department"] for _, t in rec.parts), "the customer block is not a part"
     assert "工单编号" not in html and "处理时间线" not in html, "no record table labels"
-    assert 'data-pagefind-filter="priority">P1<' in html and 'data-pagefind-sort="date">2023-10-27' in html
+    assert 'data-pagefind-filter="priority">P1<' in html and 'data-pagefind-filter="month">2023-10<' in html
+    assert "data-pagefind-sort" not in html, "no sort key: its page order would weigh on every query"
     assert "data-pagefind-filter=\"rank\"" not in html, "only articles carry rank"
 
 
@@ -99,3 +110,32 @@ def test_index_in_shards_keeps_every_record(tmp_path: Path, monkeypatch) -> None
         assert entry["languages"], part
     urls = [f["url"] for f in read_fragments(tmp_path / "pagefind")]
     assert len(urls) == len(set(urls)) == n
+    # with the number of records known, the shards are even (none of a handful of records), and a small
+    # archive is one
+    monkeypatch.setattr(index, "SINGLE", 40)
+    even = write_index(records(archive), tmp_path / "even", total=n)
+    parts = json.loads((tmp_path / "even" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8"))
+    assert even.records == n and len(parts) == -(-n // 30) - 1
+    sizes = [sum(1 for _ in (tmp_path / "even" / "pagefind" / p / "fragment").glob("*")) for p in ["", *parts]]
+    assert max(sizes) - min(sizes) <= 1 + len(parts), sizes
+    months = json.loads((tmp_path / "even" / "pagefind" / "tsgen-months.json").read_text(encoding="utf-8"))
+    assert months == sorted({r.filters["month"][0] for r in records(archive)}, reverse=True)
+    monkeypatch.setattr(index, "SINGLE", n)
+    write_index(records(archive), tmp_path / "one", total=n)
+    assert json.loads((tmp_path / "one" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8")) == []
+
+
+def test_a_failing_pagefind_run_is_a_clear_build_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pagefind.service
+    import pytest
+
+    from tsgen.errors import BuildError
+    from tsgen.search.index import write_index
+
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: Path("/bin/false"))
+    archive = load_archive(REPO, load_config(REPO))
+    with pytest.raises(BuildError, match=r"Pagefind could not index the search records into .*exit status 1"):
+        write_index(records(archive), tmp_path)
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
+    with pytest.raises(BuildError, match="Pagefind is not installed"):
+        write_index(records(archive), tmp_path)

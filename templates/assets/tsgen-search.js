@@ -19,7 +19,11 @@
   var CJK_GAP = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2018-\u201f]/;
   var FILLERS = new Set(("客户 说 讲 为什么 为啥 急 很急 着急 了 的 吗 呢 啊 吧 呀 嘛 怎么 怎么办 怎么回事 如何 一直 就 都 又 也 " +
     "在 我 我们 你 您 他 她 他们 用户 反馈 请问 帮忙 帮 看看 一下 是 有 还 还是 能 会 要 想 现在 今天 突然 老是 总是 " +
-    "报错 提示 出现 问题 显示 很 非常 特别 好像 一个 这个 那个 什么 没 没有 处理 麻烦 谢谢").split(" "));
+    "报错 提示 出现 问题 显示 很 非常 特别 好像 一个 这个 那个 什么 没 没有 处理 麻烦 谢谢 " +
+    "咋 咋办 咋回事 啥 为何 怎样 怎么样 请 帮我 查下 查一下 问下 问一下 求助 尽快 马上 紧急 " +
+    "已经 刚才 刚刚 昨天 上午 下午 晚上 经常 老 总 然后 但是 可是 以后 之后 时候 的时候 结果 " +
+    "有点 有些 好多 很多 几次 那边 这边 反映 投诉 来电 说是 不知道 是否 能不能 可以 得 地 着 过 " +
+    "哦 噢 哈 呗 啦 咯 么 哎 唉").split(" "));
   var PAGE = 20;
   var pagefind = null, vocab = null;
 
@@ -51,25 +55,44 @@
   }
 
   // --- loading --------------------------------------------------------------------------------------
-  async function loadPagefind() {
-    if (!pagefind) {
+  // once, however many searches ask for it at the same time: the first shard alone (it holds the KB
+  // articles, written first), then all shards merged
+  var opening = null, loading = null, merged = false, listed = null;
+  function loadPrimary() { return opening || (opening = openIndex()); }
+  function loadPagefind() { return loading || (loading = loadPrimary().then(mergeShards)); }
+  async function openIndex() {
+    {
+      listed = fetch(new URL("pagefind/tsgen-shards.json", base).href);  // at once, not after the import
       pagefind = await import(new URL("pagefind/pagefind.js", base).href);
       await pagefind.options({ baseUrl: "/", excerptLength: 30 });
-      pagefind.init();
-      // a large archive is indexed in shards (tsgen/search/index.py): merged into one result list
-      var r = await fetch(new URL("pagefind/tsgen-shards.json", base).href);
-      var shards = r.ok ? await r.json() : [];
-      for (var i = 0; i < shards.length; i++) {
-        await pagefind.mergeIndex(new URL("pagefind/" + shards[i], base).href, { baseUrl: "/" });
-      }
+      // Pagefind takes the query's language from <html lang>, and for zh it re-cuts every query with
+      // the browser's own word segmenter (ICU: 收不到 -> 收 不到, java.net.X -> java net x), which is not
+      // how the index was cut (jieba, tsgen/search/segment.py). The index is written in the language
+      // "unknown" (no segmenter, no stemmer): the instance is created for that language too, so the words
+      // this script sends are searched as they are. Pagefind reads the attribute synchronously, at once.
+      var root = document.documentElement, lang = root.getAttribute("lang");
+      root.setAttribute("lang", "unknown");
+      try { pagefind.init(); } finally { if (lang == null) root.removeAttribute("lang"); else root.setAttribute("lang", lang); }
     }
     return pagefind;
+  }
+  async function mergeShards(pf) {
+    // a large archive is indexed in shards (tsgen/search/index.py): merged into one result list
+    var r = await listed;
+    var shards = r.ok ? await r.json() : [];
+    await Promise.all(shards.map(function (part) {  // their entry files load side by side
+      return pf.mergeIndex(new URL("pagefind/" + part, base).href, { baseUrl: "/", language: "unknown" });
+    }));
+    merged = true;
+    return pf;
   }
 
   async function loadVocab() {
     if (!vocab) {
       var r = await fetch(new URL("pagefind/tsgen-words.json", base).href);
-      var words = r.ok ? await r.json() : [];
+      // the filler words are cut as words too (为啥, 的时候 are rarely in the index's vocabulary, and their
+      // characters alone would be searched for), then dropped; fewest pieces keeps 客户端 whole, not 客户+端
+      var words = (r.ok ? await r.json() : []).concat(Array.from(FILLERS));
       vocab = { set: new Set(words), max: words.reduce(function (m, w) { return Math.max(m, w.length); }, 1) };
     }
     return vocab;
@@ -78,6 +101,59 @@
   // KB articles carry the filter `rank` (published / other); tickets carry none, so this filter's chunk
   // stays small. For each query the same search filtered by rank tells which results are articles.
   var kbRank = new Map();
+  var fragments = new Map();  // a result's data, fetched once however often it is shown
+  function dataOf(r) {
+    if (!fragments.has(r.id)) fragments.set(r.id, r.data());
+    return fragments.get(r.id);
+  }
+
+  function withRank(opts, value) {
+    return Object.assign({}, opts, { filters: Object.assign({}, opts.filters || {}, { rank: value }) });
+  }
+
+  function common(lists) {  // the results of the first list that are in every list, in its order
+    var sets = lists.slice(1).map(function (l) { return new Set(l.map(function (r) { return r.id; })); });
+    return lists[0].filter(function (r) { return sets.every(function (set) { return set.has(r.id); }); });
+  }
+
+  // The pages that match every term, in the order of the first; if none match them all, those of the first.
+  // The same searches filtered to KB articles go first: they are fast (a few pages to score), so the
+  // published articles among the results, which lead the list, can be shown (`early`) while Pagefind still
+  // scores the tickets.
+  async function strictTier(pf, terms, opts, byKind, early) {
+    // the articles' searches are answered, and the articles shown, before the others are sent: Pagefind's
+    // worker answers in turn, and the all-words search, which scores every matching ticket, is the most
+    // of a query's time (the articles' fragments too would wait for it)
+    var published = [], pubs = null, other = [];
+    var articles = async function () {
+      return (await Promise.all(terms.map(function (t) { return pf.search(t, withRank(opts, "published")); })))
+        .map(function (r) { return r.results; });
+    };
+    var shown = false;
+    if (byKind && early && !merged) {  // the first shard alone, before the others are opened
+      var first = common(await articles());
+      if (first.length) { await early(first); shown = true; }
+    }
+    await loadPagefind();
+    if (byKind) {
+      pubs = await articles();
+      published = common(pubs);
+      published.forEach(function (r) { kbRank.set(r.id, "published"); });
+      if (early && published.length && !shown) await early(published);
+      other = terms.map(function (t) { return pf.search(t, withRank(opts, "other")); });
+    }
+    var main = terms.map(function (t) { return pf.search(t, opts); });
+    if (byKind) (await Promise.all(other)).forEach(function (r) { r.results.forEach(function (x) { kbRank.set(x.id, "other"); }); });
+    var mains = (await Promise.all(main)).map(function (r) { return r.results; });
+    var results = common(mains), all = !results.length && terms.length > 1;
+    if (all) {  // the phrases are not there: all words anywhere (the early articles were none)
+      results = mains[0];
+      published = pubs ? pubs[0] : [];
+      published.forEach(function (r) { kbRank.set(r.id, "published"); });
+    }
+    return { results: results, published: published, filters: (await main[0]).filters, all: all };
+  }
+
   async function learn(pf, q, opts) {
     await Promise.all(["published", "other"].map(async function (value) {
       var f = Object.assign({}, opts.filters || {}, { rank: value });
@@ -112,27 +188,41 @@
       text.split(/([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/).forEach(function (piece) {
         if (!piece) return;
         if (HAN.test(piece)) words = words.concat(v ? cutHan(piece, v) : [piece]);
-        else if (piece.trim()) words.push(piece.trim());
+        else if (piece.trim()) words.push(piece.trim());  // Pagefind drops its punctuation as in the index
       });
       parts.push({ words: words, han: HAN.test(text) });
     });
-    var kept = parts.map(function (p) {
-      return { han: p.han, words: p.words.filter(function (w) { return !FILLERS.has(w); }) };
-    }).filter(function (p) { return p.words.length; });
+    // a filler word splits its part: the words on either side of it were never next to each other
+    // (为啥导出报表的时候提示权限不足啊 -> 导出报表 + 权限不足, not the phrase 导出报表权限不足)
+    var kept = [];
+    parts.forEach(function (p) {
+      var run = [];
+      p.words.concat([null]).forEach(function (w) {
+        if (w !== null && !FILLERS.has(w)) { run.push(w); return; }
+        // a lone Chinese character beside words (满 of 磁盘满了, 传 of 传不上去) is no word of the index, and
+        // Pagefind matches every word as a prefix (满 -> 满意): it is left out where the run has words
+        var solid = run.filter(function (x) { return !(x.length === 1 && HAN.test(x)); });
+        if (solid.length && solid.length < run.length) run = solid;
+        if (run.length) kept.push({ words: run, han: run.some(function (x) { return HAN.test(x); }) });
+        run = [];
+      });
+    });
     return kept.length ? kept : parts.filter(function (p) { return p.words.length; });
   }
 
   function isId(q) { return /^[A-Za-z]{2,}\d{4,}$/.test(q.trim()); }
 
-  async function run(q, filters, newest) {
-    var pf = await loadPagefind();
+  async function run(q, filters, newest, early) {
+    var vp = HAN.test(q) ? loadVocab() : null;  // fetched while Pagefind loads
+    var pf = await (early ? loadPrimary() : loadPagefind());
     var opts = { filters: filters };
-    if (newest) opts.sort = { date: "desc" };
     if (!q.trim()) {
-      var all = await pf.search(null, Object.assign({}, opts, { sort: { date: "desc" } }));
-      return { results: all.results, strict: all.results.length, filters: all.filters };
+      await loadPagefind();
+      var all = await pf.search(null, opts);
+      var listed = await newestFirst(pf, null, opts, all.results);
+      return { results: listed, strict: listed.length, filters: all.filters };
     }
-    var v = HAN.test(q) ? await loadVocab() : null;
+    var v = vp ? await vp : null;
     var parts = parse(q, v);
     var words = [];
     parts.forEach(function (p) { p.words.forEach(function (w) { if (words.indexOf(w) < 0) words.push(w); }); });
@@ -144,31 +234,26 @@
     };
 
     var phrases = parts.filter(function (p) { return p.han && p.words.length > 1; });
-    // the searches of one query run at once: the index chunks they share are fetched once
-    var done = await Promise.all([
-      pf.search(words.join(" "), opts),
-      byKind ? learn(pf, words.join(" "), opts) : null,
-    ].concat(phrases.map(function (p) { return pf.search('"' + p.words.join(" ") + '"', opts); })));
-    var and = done[0];
-    var strict = and.results, exact = false;
-    if (phrases.length) {
-      var keep = null;
-      for (var i = 0; i < phrases.length; i++) {
-        var ids = new Set(done[2 + i].results.map(function (r) { return r.id; }));
-        keep = keep ? new Set(Array.from(keep).filter(function (x) { return ids.has(x); })) : ids;
-      }
-      var hits = strict.filter(function (r) { return keep.has(r.id); });
-      if (hits.length) { strict = hits; exact = true; }
-    }
+    var phraseTerms = phrases.map(function (p) { return '"' + p.words.join(" ") + '"'; });
+    // the strict tier: pages with all words and every part typed without a space as a phrase, ranked by
+    // the all-words search (Pagefind scores a phrase search 1 for every page); failing the phrases, all words
+    var tier = await strictTier(pf, [words.join(" ")].concat(phraseTerms), opts, byKind, early);
+    var exact = phrases.length > 0 && !tier.all && tier.results.length > 0;
+    var strict = tier.results;
     var rank = function (list) {
-      return newest ? list : list.map(function (r, k) { return { r: r, s: r.score * boost(r.id), k: k }; })
+      return list.map(function (r, k) { return { r: r, s: r.score * boost(r.id), k: k }; })
         .sort(function (a, b) { return b.s - a.s || a.k - b.k; }).map(function (x) { return x.r; });
     };
-    var results = rank(strict);
+    var results;
+    if (newest) results = await newestFirst(pf, words.join(" "), opts, strict);
+    else {  // published articles that hold the whole query first (the article is the answer), then the rest
+      var lead = new Set(tier.published.map(function (r) { return r.id; }));
+      results = tier.published.concat(rank(strict.filter(function (r) { return !lead.has(r.id); })));
+    }
     var seen = new Set(results.map(function (r) { return r.id; }));
     var units = parts.length > 1 ? parts.map(function (p) { return p.words; })
       : (!exact && words.length > 1 ? words.map(function (w) { return [w]; }) : []);
-    if (units.length) {  // pages with some of the parts (or words), the more the higher
+    if (units.length && strict.length < 3 * PAGE) {  // pages with some of the parts (or words), the more the higher
       var partial = new Map();
       var unitResults = await Promise.all(units.map(async function (unit) {
         var res = await pf.search(unit.join(" "), opts);
@@ -184,11 +269,47 @@
         });
       }
       var more = Array.from(partial.values()).sort(function (a, b) {
-        return b.n - a.n || (newest ? a.k - b.k : b.s - a.s);
+        return b.n - a.n || b.s - a.s;
       }).map(function (p) { return p.r; });
       results = results.concat(more);
     }
-    return { results: results, strict: strict.length, filters: and.filters };
+    return { results: results, strict: strict.length, filters: tier.filters };
+  }
+
+  // Newest first without Pagefind's sort (its page order, in the entry file every query loads, would cost
+  // every visitor about 2.5 bytes a page, 250 KB at 100,000 tickets): the same search once per month of the
+  // filter `month` (tsgen-months.json, newest first) orders the results by month; within the months that
+  // reach the first pages, by each result's date and id (ticket ids run in time order).
+  var months = null;
+  async function newestFirst(pf, term, opts, list) {
+    if (!months) {
+      var r = await fetch(new URL("pagefind/tsgen-months.json", base).href);
+      months = r.ok ? await r.json() : [];
+    }
+    var wanted = new Set(list.map(function (x) { return x.id; })), monthOf = new Map();
+    var own = (opts.filters || {}).month;
+    await Promise.all(months.filter(function (m) { return !own || own === m || (own.any || []).indexOf(m) >= 0; })
+      .map(async function (m) {
+        var res = await pf.search(term, Object.assign({}, opts, { filters: Object.assign({}, opts.filters, { month: m }) }));
+        res.results.forEach(function (x) { if (wanted.has(x.id)) monthOf.set(x.id, m); });
+      }));
+    var ordered = list.map(function (x, k) { return { r: x, m: monthOf.get(x.id) || "", k: k }; })
+      .sort(function (a, b) { return a.m < b.m ? 1 : a.m > b.m ? -1 : a.k - b.k; });
+    var out = [], from = 0;
+    while (from < ordered.length) {  // month by month; exact order inside the months the first pages show
+      var to = from;
+      while (to < ordered.length && ordered[to].m === ordered[from].m) to++;
+      var group = ordered.slice(from, to).map(function (x) { return x.r; });
+      if (from < 3 * PAGE && group.length <= 500) {
+        var datas = await Promise.all(group.map(dataOf));
+        var keyed = group.map(function (x, k) { var m = datas[k].meta || {}; return { r: x, d: (m.date || "") + " " + (m.id || "") }; });
+        keyed.sort(function (a, b) { return a.d < b.d ? 1 : a.d > b.d ? -1 : 0; });
+        group = keyed.map(function (x) { return x.r; });
+      }
+      out = out.concat(group);
+      from = to;
+    }
+    return out;
   }
 
   // --- showing results --------------------------------------------------------------------------------
@@ -321,12 +442,22 @@
         form.querySelectorAll("select").forEach(function (s) { if (s.value) p.set(s.name, s.value); });
         history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : ""));
       }
-      var out;
+      var out, first = false, settled = false;
+      var mark = function () { if (!first) { first = true; performance.mark("tsgen-search-first"); } };
+      var early = async function (list) {  // the published articles that lead the list, while the rest is ranked
+        var datas = await Promise.all(list.slice(0, 5).map(dataOf));  // the first few: the rest comes with all
+        if (mine !== seq || settled) return;
+        while (box.firstChild) box.removeChild(box.firstChild);
+        datas.forEach(function (d) { box.appendChild(item(d, labels)); });
+        mark();
+      };
       try {
-        out = (q.trim() || Object.keys(filters).length) ? await run(q, filters, newest) : { results: [], strict: 0, filters: null };
+        out = (q.trim() || Object.keys(filters).length) ? await run(q, filters, newest, newest ? null : early)
+          : { results: [], strict: 0, filters: null };
       } catch (e) {
         out = { results: [], strict: 0, filters: null, error: String(e) };
       }
+      settled = true;
       if (mine !== seq) return;
       if (out.filters && counting) fillFilters(form, out.filters, labels);
       while (box.firstChild) box.removeChild(box.firstChild);
@@ -335,7 +466,7 @@
       var shown = 0;
       async function page() {
         var slice = out.results.slice(shown, shown + PAGE);
-        var datas = await Promise.all(slice.map(function (r) { return r.data(); }));
+        var datas = await Promise.all(slice.map(dataOf));
         if (mine !== seq) return;
         datas.forEach(function (d, k) {
           if (shown + k === out.strict && out.strict > 0 && out.results.length > out.strict) {
@@ -343,7 +474,7 @@
           }
           box.appendChild(item(d, labels));
         });
-        if (!shown) performance.mark("tsgen-search-first");
+        if (!shown) mark();
         shown += slice.length;
         moreBtn.hidden = shown >= out.results.length;
       }
@@ -360,7 +491,7 @@
   // for scripts and the benchmark: the ranked result URLs (site-relative) of a query
   window.tsgenSearch = async function (q, filters, newest, n) {
     var out = await run(q, filters || {}, !!newest);
-    var datas = await Promise.all(out.results.slice(0, n || 10).map(function (r) { return r.data(); }));
+    var datas = await Promise.all(out.results.slice(0, n || 10).map(dataOf));
     return datas.map(function (d) { return String(d.url || "").replace(/^\/+/, ""); });
   };
 

@@ -1,39 +1,42 @@
 """Write the site's search index with Pagefind, from tsgen's own records (not by crawling site/).
 
-Each record becomes a small HTML document handed to Pagefind's Python API (`add_html_file`): its
-weighted parts as `data-pagefind-weight` paragraphs of jieba-segmented text, and its filters, meta
-and sort keys as Pagefind's data attributes. The index is written under `<site>/pagefind/` (the
-JavaScript, WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words.json`,
-the Chinese vocabulary the search page segments queries with.
+Each record becomes a small HTML document that Pagefind's own program indexes (in shards, see _index):
+its weighted parts as `data-pagefind-weight` paragraphs of jieba-segmented text, and its filters and
+meta as Pagefind's data attributes. The index is written under `<site>/pagefind/` (the JavaScript,
+WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words.json`, the Chinese
+vocabulary the search page segments queries with, and `tsgen-months.json` (newest first).
 
 The index language is forced to one without a stemmer or segmenter ("unknown"), so Pagefind splits
-only on spaces and punctuation on both sides and tokens.py alone decides what a word is: English
-terms stay as written (CORS, QPS, Redis), and Chinese is cut the same way for the text and the query.
+only on spaces and punctuation on both sides and segment.py alone decides what a word is: English
+terms stay as written (CORS, QPS, Redis), and Chinese is cut the same way for the text and the query
+(the search page creates its Pagefind instance for that language too, so the browser's segmenter
+does not cut the query again).
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import html
 import json
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Coroutine, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from tsgen.errors import BuildError
 from tsgen.search.records import Record
-from tsgen.search.segment import segment, vocabulary
+from tsgen.search.segment import aliases, segment, vocabulary
 
 OUTPUT = "pagefind"
 WORDS = "tsgen-words.json"
 SHARDS = "tsgen-shards.json"
+MONTHS = "tsgen-months.json"  # the values of the filter `month`, newest first: the search page's "newest first"
 LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
-SHARD = 15_000            # records per Pagefind run: about 1 GB of Pagefind's memory each
+SHARD = 8_000             # records per Pagefind run, at most: Pagefind holds about 100 MB per 1,000
+SINGLE = 12_000           # up to this many records, one run (1.2 GB at most; fewer files for the browser)
 
 
 @dataclass
@@ -51,75 +54,91 @@ def record_html(record: Record, seen: set[str] | None = None) -> str:
     e = html.escape
     hidden = [f'<span data-pagefind-meta="{e(k)}">{e(v)}</span>' for k, v in record.meta.items() if v]
     hidden += [f'<span data-pagefind-filter="{e(k)}">{e(v)}</span>' for k, vs in record.filters.items() for v in vs]
-    hidden += [f'<span data-pagefind-sort="{e(k)}">{e(v)}</span>' for k, v in record.sort.items()]
+    # no data-pagefind-sort: Pagefind would put the page order of every sort key into the entry file each
+    # query loads (about 2.5 bytes a page); the search page orders by the filter `month` instead
     # " · " ends each part: Pagefind's excerpt runs the paragraphs together, the search page shows the dot
     body = [f'<p data-pagefind-weight="{w:g}">{e(segment(t, seen))} · </p>' for w, t in record.parts]
+    # the tails of compound names (SocketTimeoutException of java.net.SocketTimeoutException), last,
+    # weighted as the part that names them
+    tails: dict[str, float] = {}
+    for w, t in record.parts:
+        for tail in aliases(t):
+            tails[tail] = max(tails.get(tail, 0.0), w)
+    for w in sorted(set(tails.values()), reverse=True):
+        body.append(f'<p data-pagefind-weight="{w:g}">{e(" ".join(k for k, v in tails.items() if v == w))}</p>')
     return (f'<html lang="{LANGUAGE}"><head><title>{e(record.title)}</title></head><body>'
             f'<div data-pagefind-ignore>{"".join(hidden)}</div>{"".join(body)}</body></html>')
 
 
-def write_index(records: Iterable[Record], site: Path, progress: Callable[[str], None] | None = None) -> IndexResult:
-    """Index `records` into `site`/pagefind (replacing an older index there); returns what was written."""
+def write_index(records: Iterable[Record], site: Path, progress: Callable[[str], None] | None = None,
+                total: int | None = None) -> IndexResult:
+    """Index `records` into `site`/pagefind (replacing an older index there); returns what was written.
+    `total`, the number of records if known, makes the shards even (101,545 records: thirteen of 7,812,
+    not twelve of 8,000 and one of 5,545) and keeps up to SINGLE records in one."""
     start = time.perf_counter()
     folder = site / OUTPUT
     if folder.exists():
         shutil.rmtree(folder)
     seen: set[str] = set()
+    months: set[str] = set()
+
+    def noted(rs: Iterable[Record]) -> Iterator[Record]:
+        for r in rs:
+            months.update(r.filters.get("month", ()))
+            yield r
+
     try:
-        count = _run(lambda: _index(records, folder, seen, progress))
-    except (OSError, RuntimeError, AssertionError, FileNotFoundError) as exc:
+        # even shards of at most SHARD records; a small archive in one
+        size = SHARD if not total else total if total <= SINGLE else -(-total // -(-total // SHARD))
+        count = _index(noted(records), folder, seen, progress, max(size, 1))
+    except OSError as exc:
         raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
     words = vocabulary(seen)
+    (folder / MONTHS).write_text(json.dumps(sorted(months, reverse=True)), encoding="utf-8")
     (folder / WORDS).write_text(json.dumps(words, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return IndexResult(count, len(words), time.perf_counter() - start, folder)
 
 
-def _run(make: Callable[[], Coroutine[Any, Any, int]]) -> int:
-    """Run the indexing coroutine to its end, also when the caller already runs an event loop
-    (a notebook, Playwright's sync API): then in a thread of its own, with its own loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(make())
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()
+def _index(records: Iterable[Record], folder: Path, seen: set[str],
+           progress: Callable[[str], None] | None, shard: int = SHARD) -> int:
+    """Write each record's HTML into a scratch folder (at the path of its URL), then have Pagefind's
+    own program index that folder: one small file per record, none of the built site's theme, navigation
+    or record tables.
 
-
-async def _index(records: Iterable[Record], folder: Path, seen: set[str],
-                 progress: Callable[[str], None] | None) -> int:
-    """Write each record's HTML into a scratch folder (at the path of its URL), then have Pagefind index
-    that folder in one call: one small file per record is far faster than one API call per record
-    (Pagefind's service answered `add_html_file` at about 10 per second) and needs a fraction of the
-    memory of crawling the built site, whose pages carry the theme, navigation and record tables.
-
-    Pagefind holds about 65 MB per 1,000 records while it indexes (6.5 GB for 100,000), so records go
-    in shards of SHARD, each a separate Pagefind run and bundle: the first in `folder`, the others in
-    `folder/partN/`, listed in `folder/tsgen-shards.json`; the search page merges them (Pagefind's
-    mergeIndex) into one ranked result list.
+    Pagefind holds about 100 MB per 1,000 records while it indexes (10 GB for 100,000), so records go
+    in shards of SHARD, each one run of the Pagefind binary in a process of its own (its memory is given
+    back when it exits; its Python service kept it and answered ten times slower) and a bundle of its own:
+    the first in `folder`, the others in `folder/partN/`, listed in `folder/tsgen-shards.json`; the search
+    page merges them (Pagefind's mergeIndex) into one ranked result list. While Pagefind indexes one
+    shard, the next one's files are written.
     """
     count = 0
     parts: list[str] = []
     last = time.monotonic()
+    running: _Run | None = None
     with tempfile.TemporaryDirectory(prefix="tsgen-search-") as scratch:
-        base = Path(scratch)
+        base: Path | None = None
         made: set[Path] = set()
         in_shard = 0
 
-        async def flush() -> None:
-            nonlocal in_shard, made
-            if not in_shard:
+        def flush() -> None:
+            nonlocal in_shard, made, running, base
+            if not in_shard or base is None:
                 return
-            out = folder if not parts and not folder.exists() else folder / f"part{len(parts) + 1}"
+            if running:
+                running.wait()
+            out = folder if not parts and not folder.exists() and running is None else folder / f"part{len(parts) + 1}"
             if out != folder:
                 parts.append(f"{out.name}/")
             if progress:
                 progress(f"search: Pagefind indexes records {count - in_shard + 1}-{count}")
-            await _pagefind(base, out)
-            shutil.rmtree(base)
-            base.mkdir()
-            made, in_shard = set(), 0
+            running = _Run(base, out)
+            base, made, in_shard = None, set(), 0
 
         for record in records:
+            if base is None:
+                base = Path(scratch) / f"shard{count}"
+                base.mkdir()
             rel = record.url.strip("/")
             path = base / rel if rel.endswith(".html") else base / rel / "index.html"
             if path.parent not in made:
@@ -128,39 +147,47 @@ async def _index(records: Iterable[Record], folder: Path, seen: set[str],
             path.write_text(record_html(record, seen), encoding="utf-8")
             count += 1
             in_shard += 1
-            if in_shard >= SHARD:
-                await flush()
+            if in_shard >= shard:
+                flush()
             if progress and time.monotonic() - last >= 5:
                 last = time.monotonic()
                 progress(f"search: prepared {count} records")
-        await flush()
-    if not folder.exists():  # an archive without documents still gets a (empty) bundle
-        await _pagefind(None, folder)
+        flush()
+        if running:
+            running.wait()
+        if not folder.exists():  # an archive without documents still gets a (empty) bundle
+            empty = Path(scratch) / "empty"
+            empty.mkdir()
+            _Run(empty, folder).wait()
     (folder / SHARDS).write_text(json.dumps(parts), encoding="utf-8")
     return count
 
 
-async def _pagefind(source: Path | None, out: Path) -> None:
-    """One Pagefind run over `source` into `out`. The service answers the write request before its
-    last file is on disk, and closing it then can leave an empty pagefind-entry.json (seen on a busy
-    machine), so the service is closed only once the entry file reads back whole."""
-    from pagefind.service import PagefindService
+class _Run:
+    """One run of the Pagefind binary over `source` into `out`, started at once; `wait()` ends it and
+    removes `source`."""
 
-    async with PagefindService() as service:
-        index = await service.create_index({"force_language": LANGUAGE, "output_path": str(out)})
-        if source is not None:
-            await index.add_directory(str(source))
-        await index.write_files()
-        entry = out / "pagefind-entry.json"
-        for _ in range(600):
-            try:
-                if json.loads(entry.read_text(encoding="utf-8")).get("languages"):
-                    break
-            except (OSError, ValueError):
-                pass
-            await asyncio.sleep(0.1)
-        else:
-            raise RuntimeError(f"Pagefind did not finish writing {entry}")
+    def __init__(self, source: Path, out: Path) -> None:
+        from pagefind.service import get_executable
+
+        exe = get_executable()
+        if exe is None:
+            raise BuildError("Pagefind is not installed: pip install 'pagefind[extended]'")
+        self.source, self.out = source, out
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([str(exe), "--site", str(source), "--output-path", str(out),
+                                      "--force-language", LANGUAGE, "--silent"],
+                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self) -> None:
+        code = self.proc.wait()
+        self.log.seek(0)
+        said = self.log.read().decode("utf-8", "replace").strip()
+        self.log.close()
+        shutil.rmtree(self.source, ignore_errors=True)
+        if code != 0 or not (self.out / "pagefind-entry.json").is_file():
+            raise BuildError(f"Pagefind could not index the search records into {self.out} "
+                             f"(exit status {code}): {said[-2000:] or 'no message'}")
 
 
 def read_fragments(folder: Path) -> Iterator[dict[str, Any]]:

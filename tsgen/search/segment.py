@@ -65,6 +65,32 @@ def segment(text: str, seen: set[str] | None = None) -> str:
     return _CJK_PUNCT.sub(r" \1 ", _HAN_RUN.sub(cut, text))
 
 
+# a name made of parts joined by dots, colons, slashes or backslashes: java.net.SocketTimeoutException,
+# NET::ERR_CERT_DATE_INVALID, TNS:Connect, com/example/Foo (a trailing colon or dot ends the name)
+_COMPOUND = re.compile(r"[A-Za-z_$][\w$-]*(?:(?:\.|::?|/|\\)[A-Za-z_$][\w$-]*)+")
+_JOINT = re.compile(r"\.|::?|/|\\")
+
+
+def aliases(text: str) -> list[str]:
+    """The shorter names a compound identifier in `text` is also searched by: every tail after one of
+    its joints (`java.net.SocketTimeoutException` -> `net.SocketTimeoutException`, `SocketTimeoutException`;
+    `NET::ERR_CERT_DATE_INVALID` -> `ERR_CERT_DATE_INVALID`), in order of first appearance, once each.
+
+    Pagefind indexes such a word whole (punctuation dropped: `javanetsockettimeoutexception`, which a
+    query matches from its start) and in lower-case pieces split at punctuation and at camel case
+    (`java`, `net`, `socket`, `timeout`, `exception`), so without these a query for the class name
+    alone, as engineers type it, would not find the text that gives it with its package.
+    """
+    out: dict[str, None] = {}
+    for m in _COMPOUND.finditer(text):
+        word = m.group(0)
+        for j in _JOINT.finditer(word):
+            tail = word[j.end():]
+            if len(tail) > 3 and not tail.isdigit():   # not file endings (.ora, .dll)
+                out.setdefault(tail, None)
+    return list(out)
+
+
 def vocabulary(seen: Iterable[str]) -> list[str]:
     """The Chinese words of the index, sorted, for the browser's query segmenter."""
     return sorted(w for w in set(seen) if _HAN_WORD.match(w))

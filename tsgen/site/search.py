@@ -41,17 +41,18 @@ def search_labels(language: str) -> dict[str, dict[str, str]]:
 def records(archive: Archive, directory_urls: bool = True) -> Iterator[Record]:
     """Every KB article and ticket as a search record, URLs as MkDocs gives their pages; their text is
     the published text (customer names and contacts masked by archive/privacy.py, as on the pages)."""
-    archive = Masker.of(archive, archive.config.language).published(archive)
+    masker = Masker.of(archive, archive.config.language)  # one record at a time: no masked copy of it all
     for article in sorted(archive.articles.values(), key=lambda a: a.id):
-        yield article_record(article, page_url(article_page(article.id), directory_urls))
+        yield article_record(masker.article(article), page_url(article_page(article.id), directory_urls))
     for ticket in archive.tickets_sorted():
-        yield ticket_record(ticket, page_url(ticket_page(ticket.id), directory_urls))
+        yield ticket_record(masker.ticket(ticket), page_url(ticket_page(ticket.id), directory_urls))
 
 
 def index_site(archive: Archive, site: Path, directory_urls: bool = True, site_url: str = "",
                progress: Callable[[str], None] | None = None) -> IndexResult:
     """Write the search index and opensearch.xml into the freshly built `site` folder."""
-    result = write_index(records(archive, directory_urls), site, progress)
+    result = write_index(records(archive, directory_urls), site, progress,
+                         total=len(archive.tickets) + len(archive.articles))
     write_opensearch(site, archive.config.site_name, site_url, page_url(SEARCH_PAGE, directory_urls))
     return result
 
