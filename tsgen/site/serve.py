@@ -40,7 +40,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 from tsgen.archive.link import load_archive
 from tsgen.archive.model import Archive, Article, Problem, Ticket
@@ -229,7 +229,6 @@ class _Live(SiteRenderer):
 
     def _page(self, path: str, template: str, **ctx: Any) -> None:
         if self.only is not None and path not in self.only:
-            self.skipped += 1
             return
         super()._page(path, template, **ctx)
 
@@ -260,18 +259,21 @@ class _Live(SiteRenderer):
         super()._listing(path, title, groups, note, limit, more)
 
     def _paged_listing(self, base: str, title: str, rows: list[Ticket], note: str = "") -> None:
-        ids = tuple(t.id for t in rows)
+        ids = (title, note, tuple(t.id for t in rows))  # a listing's title may name an article
         self.listings[base] = ids
         parts = split(base, rows)
         self.parts[base] = len(parts)
         if self.plan is None or self.memory.listings.get(base) != ids:
             return super()._paged_listing(base, title, rows, note)
-        self.only = {part.path for part, chunk in parts if any(t.id in self.plan.rows for t in chunk)}
+        # only the parts holding a ticket whose row changed; the rows of the others are not even made
+        # (a listing of 8,000 tickets has 80 parts)
+        wanted = [part for part, chunk in parts if any(t.id in self.plan.rows for t in chunk)]
+        self.skipped += len(parts) - len(wanted)
+        if not wanted:
+            return
+        self.only = {part.path for part in wanted}
         try:
-            if self.only:
-                super()._paged_listing(base, title, rows, note)
-            else:
-                self.skipped += len(parts)
+            super()._paged_listing(base, title, _OnlyParts(rows, {part.first - 1 for part in wanted}), note)
         finally:
             self.only = None
 
@@ -289,6 +291,39 @@ class _Live(SiteRenderer):
         """Every other page (statistics, home, indexes, search): render() with the first step's pages left out."""
         self.first_done = True
         return self.render()
+
+
+class _OnlyParts(Sequence):  # type: ignore[type-arg]
+    """A listing's rows as SiteRenderer._paged_listing splits them (paginate.split slices them part by
+    part): the same length, so the same parts, counts and paths, but a part that does not start at one
+    of `starts` comes out empty to iterate, so no rows are made for the parts not rendered."""
+
+    def __init__(self, rows: Sequence[Ticket], starts: set[int]) -> None:
+        self.rows, self.starts = rows, starts
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice) and (index.start or 0) not in self.starts:
+            return _Sized(len(range(*index.indices(len(self.rows)))))
+        return self.rows[index]
+
+
+class _Sized(Sequence):  # type: ignore[type-arg]
+    """A part not rendered: its length for the counts, no rows."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: Any) -> Any:
+        raise IndexError(index)
+
+    def __iter__(self) -> Any:
+        return iter(())
 
 
 class _Superseded(Exception):
@@ -423,6 +458,7 @@ class Preview:
         self.secrets: Any = None
         self.similar = _LiveNeighbours(None)
         self.prose: Prose | None = None
+        self.env: Any = None
         self.mk: _Site | None = None
         self.lock = threading.Lock()          # one update (or second step) at a time
         self.cancel = threading.Event()       # set while an update waits: the second step gives way
@@ -446,6 +482,7 @@ class Preview:
         self.masker.memo = {}
         self.secrets = _secrets_key(archive)
         self.prose = Prose.for_site(self.root / "mkdocs.yml")
+        self.env = environment(self.root)  # compiled templates kept: a change in templates/ rebuilds everything
         made: list[_Live] = []
 
         def renderer(*args: Any, **kwargs: Any) -> _Live:
@@ -558,7 +595,7 @@ class Preview:
         plan = self._plan(old, new, docs, masked_changed)
         self.similar.refresh(new, [d for d in [*new.tickets.values(), *new.articles.values()] if d.path in docs])
         written: list[Page] = []
-        renderer = _Live(new, environment(self.root), history=self.history, directory_urls=directory_urls(self.root),
+        renderer = _Live(new, self.env, history=self.history, directory_urls=directory_urls(self.root),
                          on_page=written.append, memory=self.memory, plan=plan, masker=self.masker,
                          prose=self.prose, similar=self.similar)
         t_ready = time.perf_counter()
