@@ -154,8 +154,8 @@ def main() -> None:
         pages = [p for _, p, _ in results if p is not None]
         listings = [x for _, _, x in results if x is not None]
         print(f"\nload average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        for line in rebuilds:
-            print("  server: " + line)
+        for line in [line for line in lines if " changed: rendered " in line or "  then the statistics" in line]:
+            print("  server: " + line.strip())
         ok = True
         if pages:
             print(f"page:    median {statistics.median(pages):.2f} s, max {max(pages):.2f} s over {len(pages)} saves")

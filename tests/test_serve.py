@@ -94,6 +94,12 @@ def test_a_save_rebuilds_its_page_and_listing_once_and_ctrl_c_stops(tmp_path: Pa
         ticket.write_text(changed.replace("priority: P1", "priority: P9"), encoding="utf-8")
         assert _wait_for(f"{base}/tickets/TS202310270001/", "got &#x27;P9&#x27;", 60), "the error is on the page"
         assert "（第二版）" in (_get(f"{base}/tickets/TS202310270001/") or ""), "the last good page stays"
+        ticket.write_text(changed, encoding="utf-8")  # fixed: back to the bytes of the last good build
+        deadline = time.monotonic() + 60
+        while "got &#x27;P9&#x27;" in (_get(f"{base}/tickets/TS202310270001/") or "got &#x27;P9&#x27;") and \
+                time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert "got &#x27;P9&#x27;" not in (_get(f"{base}/tickets/TS202310270001/") or "got"), "the error box went"
         proc.send_signal(signal.SIGINT)
         start = time.monotonic()
         out = proc.communicate(timeout=30)[0].decode("utf-8", "replace")
@@ -103,7 +109,7 @@ def test_a_save_rebuilds_its_page_and_listing_once_and_ctrl_c_stops(tmp_path: Pa
             proc.kill()
             proc.communicate()
     assert "Traceback" not in out, out
-    assert out.count("TS202310270001.md changed: rendered") == 1, out  # one rebuild for the two writes
+    assert out.count("TS202310270001.md changed: rendered") == 2, out  # one rebuild for the two writes, one for the fix
     assert "error: priority" in out and "the errors are shown on 1 page" in out, out
     assert stopped < 10 and "Stopped." in out, (stopped, out)
 
