@@ -57,6 +57,7 @@ from tsgen.site.mkdocs import build_paths, directory_urls, navigation, quiet_jie
 from tsgen.site.paginate import part_path, split
 from tsgen.site.prose import Prose
 from tsgen.site.render import Page, SiteRenderer, article_page, ticket_page
+from tsgen.site.sanitize import PUBLISHED_SUFFIXES
 from tsgen.templating import environment
 
 WATCHED = ("tickets", "kb", "templates", "mkdocs.yml")
@@ -78,15 +79,26 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for top in ("tickets", "kb"):
         for folder, dirs, names in os.walk(root / top):
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # hidden: never read (archive/files.py)
             rel = Path(folder).relative_to(root).as_posix()
             for name in names:
+                if not _relevant(name):
+                    continue
                 try:
                     st = os.stat(os.path.join(folder, name))
                 except OSError:
                     continue
                 found[f"{rel}/{name}"] = (st.st_size, st.st_mtime_ns)
     return found
+
+
+def _relevant(name: str) -> bool:
+    """A document or a file the site may publish; not an editor's swap, backup or temporary file
+    (vim writes its .swp every few seconds: that must not rebuild anything)."""
+    if name.startswith(".") or name.endswith("~"):
+        return False
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix == ".md" or suffix in PUBLISHED_SUFFIXES
 
 
 def _digest(root: Path, path: str) -> str:
@@ -444,7 +456,7 @@ class Preview:
         self.site = self.build / SERVE_SITE
         self.cache: dict[str, Any] = {}     # load_archive's cache: path -> what reading it gave
         self.stat: dict[str, tuple[int, int]] = {}   # file under tickets/, kb/ -> (size, mtime) as last built
-        self.digests: dict[str, str] = {}   # source path -> sha1 of its bytes, as last built (changed files only)
+        self.digests: dict[str, str] = {}   # file under tickets/, kb/ -> sha1 of its bytes, as last built
         self.sources: dict[str, tuple[int, int]] = {}
         self.archive: Archive | None = None
         self.config: Config | None = None
@@ -473,6 +485,9 @@ class Preview:
         self.config = load_config(self.root)
         self.cache = {}
         self.stat = _snapshot(self.root)
+        # the bytes as built (read before the load, so a write in between counts as a change): a
+        # later save that writes the same bytes again rebuilds nothing
+        self.digests = {path: _digest(self.root, path) for path in self.stat}
         archive = load_archive(self.root, self.config, cache=self.cache)
         if archive.errors:
             raise InvalidArchive(archive.problems)
@@ -498,7 +513,6 @@ class Preview:
         first = {ticket_page(t) for t in archive.tickets} | {article_page(a) for a in archive.articles}
         memory.rest = {p for p in memory.pages if p not in first and not p.startswith("lists/")}
         self.sources = _sources(self.root)
-        self.digests = {}
         self.bannered = set()
         self._config_file(gen.nav)
         tsgen_s = time.perf_counter() - start
