@@ -133,7 +133,7 @@ def _ticket_sig(arch: Archive, t: Ticket | None) -> Any:
 
 def _article_sig(a: Article | None) -> Any:
     """What other pages show of an article (its title on the ticket pages, whether it is suggested)."""
-    return None if a is None else (a.title, a.status, tuple(a.tags or ()))
+    return None if a is None else (a.title, a.status)
 
 
 @dataclasses.dataclass
@@ -143,6 +143,10 @@ class _Plan:
     tickets: set[str]
     articles: set[str]
     rows: set[str]
+    later: set[str] = dataclasses.field(default_factory=set)  # ticket pages for the second step
+
+
+LATER = 30  # an article's new title on more ticket pages than this: those pages follow in the second step
 
 
 class _MemoMasker(Masker):
@@ -246,6 +250,8 @@ class _Live(SiteRenderer):
 
     def _ticket(self, ticket: Any) -> None:
         if self.first_done:
+            if self.plan is not None and ticket.id in self.plan.later:
+                super()._ticket(ticket)
             return
         if self.plan is None or ticket.id in self.plan.tickets:
             super()._ticket(ticket)
@@ -476,6 +482,7 @@ class Preview:
         self.cancel = threading.Event()       # set while an update waits: the second step gives way
         self.rest_wanted: tuple[_Live, list[Page], int] | None = None  # the second step still to run
         self.rest_thread: threading.Thread | None = None
+        self.owed: set[str] = set()           # ticket pages of a second step that has not finished yet
 
     # --- the two kinds of update ---
 
@@ -567,10 +574,11 @@ class Preview:
             try:
                 self._rest(renderer, written, skip)
             except _Superseded:
-                return  # the next save came first: its update renders these pages
+                return  # the next save came first: its update renders these pages (self.owed)
             except TsgenError as exc:
                 self.echo(f"Error: {exc}")
             self.rest_wanted = None
+            self.owed = set()
 
     def _changed(self) -> tuple[set[str], dict[str, tuple[int, int]]]:
         """The files under tickets/ and kb/ whose content changed since they were last built."""
@@ -607,6 +615,7 @@ class Preview:
             self.secrets = secrets
         docs = {p for p in changed if p.endswith(".md")} | masked_changed
         plan = self._plan(old, new, docs, masked_changed)
+        self.owed = set(plan.later)
         self.similar.refresh(new, [d for d in [*new.tickets.values(), *new.articles.values()] if d.path in docs])
         written: list[Page] = []
         renderer = _Live(new, self.env, history=self.history, directory_urls=directory_urls(self.root),
@@ -667,7 +676,8 @@ class Preview:
         rest = written[skip:]
         changed = self._write(rest)
         copied = self._assets(renderer)
-        paths = {p.path for p in rest}
+        later = {ticket_page(t) for t in renderer.plan.later} if renderer.plan is not None else set()
+        paths = {p.path for p in rest} - later
         gone = self.memory.rest - paths
         self._remove(gone)
         self.memory.rest = paths
@@ -681,7 +691,8 @@ class Preview:
         else:
             built = str(self.mk.pages(changed + copied, gone))
         self.builds += 1
-        self.echo(f"  then the statistics, home and index pages: {len(rest)} rendered, {len(changed)} changed, "
+        also = f" and {len(later)} ticket pages showing an article's new title" if later else ""
+        self.echo(f"  then the statistics, home and index pages{also}: {len(rest)} rendered, {len(changed)} changed, "
                   f"MkDocs built {built}; {time.perf_counter() - t0:.2f} s (tsgen {t_written - t0:.2f} s). "
                   "Search in the preview is from the last full build.")
 
@@ -715,6 +726,7 @@ class Preview:
         articles = {a.id for arch in (old, new) for a in arch.articles.values() if a.path in paths}
         remasked = {t.id for t in new.tickets.values() if t.path in masked}
         rows: set[str] = set()
+        later: set[str] = set()
         pages: set[tuple[str, str]] = set()
         for tid in list(tickets):
             if tid not in remasked and _ticket_sig(old, old.tickets.get(tid)) == _ticket_sig(new, new.tickets.get(tid)):
@@ -733,11 +745,19 @@ class Preview:
                     _article_sig(old.articles.get(kid)) == _article_sig(new.articles.get(kid)):
                 continue
             pages |= self.similar.shown_on.get(("kb", kid), set())
-            for arch in (old, new):  # its title is on the page of every ticket that links it
-                tickets.update(arch.kb_backlinks.get(kid, []))
-        tickets |= {i for kind, i in pages if kind == "ticket"}
+            o, n = old.articles.get(kid), new.articles.get(kid)
+            if o is None or n is None or o.title != n.title:  # its title is on the page of every ticket linking it
+                linking = set(old.kb_backlinks.get(kid, [])) | set(new.kb_backlinks.get(kid, []))
+                later |= linking
+        # the pages that list a changed document as a similar case, and those showing an article's new
+        # title, come first while they are few, else in the second step (a popular article is linked,
+        # or suggested, on thousands of ticket pages)
+        later |= {i for kind, i in pages if kind == "ticket"}
         articles |= {i for kind, i in pages if kind == "kb"}
-        return _Plan(tickets, articles, rows)
+        later = (later | self.owed) - tickets
+        if len(later) <= LATER:
+            tickets, later = tickets | later, set()
+        return _Plan(tickets, articles, rows, later & set(new.tickets))
 
     def _show_errors(self, problems: list[Problem]) -> None:
         """Put a banner with its errors on the last good page of each file that has errors."""
