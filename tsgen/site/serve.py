@@ -543,7 +543,7 @@ class Preview:
             self.cancel.clear()
             try:
                 if not self.started or _sources(self.root) != self.sources:
-                    self.rest_wanted = None
+                    self.rest_wanted, self.owed = None, set()
                     self.full()
                     self.started = True
                     return
