@@ -170,7 +170,7 @@ class SiteRenderer:
         self.lang = self.config.language
         # Customer names and contacts: masked once, here, in every text of every document (titles, tags and
         # so tag pages and their URLs, fields, log, bodies), before any escaping or Markdown (section 4)
-        self.masker = masker or Masker.of(archive, self.lang)  # `tsgen serve` passes one that remembers
+        self.masker = masker if masker is not None else Masker.of(archive, self.lang)  # serve: one that remembers
         self.archive = archive = self.masker.published(archive)
         # the files beside the documents that the site publishes, by the (masked) path bodies link them
         self.published_files = {self.masker.path(rel) for rel, _ in archive.assets

@@ -209,7 +209,8 @@ class _LiveNeighbours:
             return [], []
         arts, tickets = self.fresh.get((kind, doc_id)) or self.base.ranked(kind, doc_id)
         if self.archive is not None:
-            arts = [m for m in arts if m.id in self.archive.articles and self.archive.articles[m.id].status == "published"]
+            published = self.archive.articles
+            arts = [m for m in arts if m.id in published and published[m.id].status == "published"]
             tickets = [m for m in tickets if m.id in self.archive.tickets]
         known = set(linked)
         return _fill(arts, known, limit, linked_limit), _fill(tickets, known, limit, linked_limit)
