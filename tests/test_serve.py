@@ -100,6 +100,16 @@ def test_a_save_rebuilds_its_page_and_listing_once_and_ctrl_c_stops(tmp_path: Pa
                 time.monotonic() < deadline:
             time.sleep(0.3)
         assert "got &#x27;P9&#x27;" not in (_get(f"{base}/tickets/TS202310270001/") or "got"), "the error box went"
+        added = ticket.with_name("TS202310270099.md")  # a new ticket: a page MkDocs did not know
+        added.write_text(changed.replace("TS202310270001", "TS202310270099").replace("（第二版）", "（新工单）"),
+                         encoding="utf-8")
+        assert _wait_for(f"{base}/tickets/TS202310270099/", "（新工单）", 60), "a new ticket's page is served"
+        assert _wait_for(f"{base}/lists/month/2023-10/", "TS202310270099", 5), "and listed"
+        added.unlink()
+        deadline = time.monotonic() + 60
+        while _get(f"{base}/tickets/TS202310270099/") is not None and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert _get(f"{base}/tickets/TS202310270099/") is None, "a removed ticket's page is gone"
         proc.send_signal(signal.SIGINT)
         start = time.monotonic()
         out = proc.communicate(timeout=30)[0].decode("utf-8", "replace")
