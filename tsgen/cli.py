@@ -456,9 +456,11 @@ def index_site_cmd(root: Path, site_dir: Path | None) -> None:
 def serve(root: Path, dev_addr: str) -> None:
     """Preview the site at http://127.0.0.1:8000, regenerating on every change.
 
-    Watches tickets/, kb/, templates/ and mkdocs.yml; a change re-renders the pages and the
-    browser reloads. Validation errors are printed and shown in a banner on every page, over the
-    last good pages.
+    Watches tickets/, kb/, templates/ and mkdocs.yml; a save re-renders only the pages it changes
+    (the ticket, the pages that show it, its listing parts; statistics follow) and the browser
+    reloads, in about a second at 10,000 tickets; the terminal says what was rebuilt and how long
+    it took. Validation errors are printed and shown on the page of the file that has them, over
+    the last good pages. Search uses the index of the first build.
     Example: tsgen serve --dev-addr 0.0.0.0:8000
     """
     from tsgen.site.serve import serve_archive
