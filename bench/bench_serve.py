@@ -106,6 +106,7 @@ def main() -> None:
         logged = args.log.read_text(encoding="utf-8", errors="replace").count(" changed: rendered ") \
             if args.attach and args.log else 0
         results: list[tuple[str, float | None, float | None]] = []
+        run = time.strftime("%H%M%S")
         stopped = None
         try:
             tid0 = chosen[0].stem
@@ -118,7 +119,7 @@ def main() -> None:
             for n, path in enumerate(chosen, 1):
                 tid = path.stem
                 text = path.read_text(encoding="utf-8")
-                mark = f"（第{n}次保存）"
+                mark = f"（第{n}次保存·{run}）"  # unique per run: a --keep archive holds the marks of earlier runs
                 new = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}{mark}", text, count=1, flags=re.M)
                 month = f"{tid[2:6]}-{tid[6:8]}"
                 listing_url = next((u for u in [f"{base}/lists/month/{month}/"] +
