@@ -106,6 +106,7 @@ def main() -> None:
         logged = args.log.read_text(encoding="utf-8", errors="replace").count(" changed: rendered ") \
             if args.attach and args.log else 0
         results: list[tuple[str, float | None, float | None]] = []
+        run = time.strftime("%H%M%S")
         stopped = None
         try:
             tid0 = chosen[0].stem
@@ -118,7 +119,7 @@ def main() -> None:
             for n, path in enumerate(chosen, 1):
                 tid = path.stem
                 text = path.read_text(encoding="utf-8")
-                mark = f"（第{n}次保存）"
+                mark = f"（第{n}次保存·{run}）"  # unique per run: a --keep archive holds the marks of earlier runs
                 new = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}{mark}", text, count=1, flags=re.M)
                 month = f"{tid[2:6]}-{tid[6:8]}"
                 listing_url = next((u for u in [f"{base}/lists/month/{month}/"] +
@@ -154,8 +155,8 @@ def main() -> None:
         pages = [p for _, p, _ in results if p is not None]
         listings = [x for _, _, x in results if x is not None]
         print(f"\nload average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        for line in rebuilds:
-            print("  server: " + line)
+        for line in [line for line in lines if " changed: rendered " in line or "  then the statistics" in line]:
+            print("  server: " + line.strip())
         ok = True
         if pages:
             print(f"page:    median {statistics.median(pages):.2f} s, max {max(pages):.2f} s over {len(pages)} saves")

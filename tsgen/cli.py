@@ -456,15 +456,23 @@ def index_site_cmd(root: Path, site_dir: Path | None) -> None:
 def serve(root: Path, dev_addr: str) -> None:
     """Preview the site at http://127.0.0.1:8000, regenerating on every change.
 
-    Watches tickets/, kb/, templates/ and mkdocs.yml; a change re-renders the pages and the
-    browser reloads. Validation errors are printed and shown in a banner on every page, over the
-    last good pages.
+    Watches tickets/, kb/, templates/ and mkdocs.yml; a save re-renders only the pages it changes
+    (the ticket, the pages that show it, its listing parts; statistics follow) and the browser
+    reloads, in about a second at 10,000 tickets; the terminal says what was rebuilt and how long
+    it took. Validation errors are printed and shown on the page of the file that has them, over
+    the last good pages. Search uses the index of the first build.
     Example: tsgen serve --dev-addr 0.0.0.0:8000
     """
     from tsgen.site.serve import serve_archive
 
     root = _root(root)
     serve_archive(root, dev_addr, echo=lambda m: click.echo(m, err=True))
+    # Stopped (Ctrl+C): the server is closed and nothing is left to write. The preview held the whole
+    # archive in memory; freeing it object by object on the way out made Ctrl+C take seconds at
+    # 10,000 tickets, so the process ends here at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @main.command()

@@ -50,6 +50,7 @@ class Generated:
     rendered: Rendered
     nav: list
     warnings: list[str] = field(default_factory=list)
+    similar: Any = None  # the similar cases of every page (search.similar.Neighbours), kept by `tsgen serve`
 
 
 @contextmanager
@@ -69,7 +70,8 @@ def _frozen_heap() -> Iterator[None]:
 
 
 def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None,
-             while_writing: Callable[[list[Any]], None] | None = None, now: datetime | None = None) -> Generated:
+             while_writing: Callable[[list[Any]], None] | None = None, now: datetime | None = None,
+             archive: Archive | None = None, renderer_class: Callable[..., SiteRenderer] = SiteRenderer) -> Generated:
     """Validate, then render every page into .tsgen/docs and fill .tsgen/theme.
 
     `now` (default: when rendering starts) is the build's moment: an unanswered ticket whose SLA
@@ -77,9 +79,12 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
 
     `while_writing(nav)`, if given, runs once everything is rendered, while the writer process
     may still be writing pages (build_site prepares MkDocs there).
+
+    `archive` (already loaded and validated) and `renderer_class` (a SiteRenderer subclass) are for
+    `tsgen serve`, which keeps both between saves (site/serve.py).
     """
     say = progress or (lambda _msg: None)
-    archive = load_archive(root, config)
+    archive = archive if archive is not None else load_archive(root, config)
     if archive.errors:
         raise InvalidArchive(archive.problems)
     say(f"loaded {len(archive.tickets)} tickets and {len(archive.articles)} articles")
@@ -91,9 +96,9 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     similar = SimilarIndex(archive).all_pages()
     say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
     with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
-        renderer = SiteRenderer(archive, environment(root), history=history, today=today,
-                                directory_urls=directory_urls(root), on_page=writer.put, now=now,
-                                similar=similar)
+        renderer = renderer_class(archive, environment(root), history=history, today=today,
+                                  directory_urls=directory_urls(root), on_page=writer.put, now=now,
+                                  similar=similar)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
         warnings += unformatted_warnings(renderer.prose.unformatted)
@@ -107,7 +112,7 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
         if while_writing is not None:
             while_writing(nav)
         writer.finish(rendered)
-    return Generated(archive, rendered, nav, warnings)
+    return Generated(archive, rendered, nav, warnings, similar)
 
 
 def unformatted_warnings(unformatted: list[tuple[str, str]]) -> list[str]:
