@@ -250,10 +250,15 @@ def tsgen_pages(root: Path, docs: Path) -> int:
 
 def _plain_config(base: Path, root: Path, docs: Path) -> Path:
     config = base / "mkdocs.yml"
-    settings = {"INHERIT": str(root / "mkdocs.yml"), "docs_dir": str(docs), "site_dir": str(base / "site"),
+    # paths relative to the config's folder (as MkDocs reads them), so a kept folder (--keep) still works
+    # after it is moved or renamed
+    def rel(path: Path) -> str:
+        return os.path.relpath(path, base)
+
+    settings = {"INHERIT": rel(root / "mkdocs.yml"), "docs_dir": rel(docs), "site_dir": rel(base / "site"),
                 "nav": ["index.md"]}
     if (base / "theme").is_dir():
-        settings["theme"] = {"custom_dir": str(base / "theme")}
+        settings["theme"] = {"custom_dir": rel(base / "theme")}
     config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     return config
 
