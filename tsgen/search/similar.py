@@ -361,10 +361,12 @@ class Neighbours:
         documents the page links already (its KB articles, duplicates, related tickets), so the links the
         page shows anyway do not crowd out the cases a reader has not seen."""
         known = set(linked)
-        return tuple(_fill(ms, known, limit, linked_limit) for ms in self.ranked(kind, doc_id))  # type: ignore[return-value]
+        return tuple(fill_page(ms, known, limit, linked_limit) for ms in self.ranked(kind, doc_id))  # type: ignore[return-value]
 
 
-def _fill(matches: list[Match], linked: set[str], limit: int, linked_limit: int) -> list[Match]:
+def fill_page(matches: list[Match], linked: set[str], limit: int, linked_limit: int) -> list[Match]:
+    """The first `limit` of ranked `matches`, at most `linked_limit` of them among `linked` (the
+    documents the page links anyway): for the site's pages and for the preview's (site/serve.py)."""
     out, used = [], 0
     for m in matches:
         if m.id in linked:

@@ -49,7 +49,7 @@ from tsgen.archive.problems import format_problems
 from tsgen.config import Config, load_config
 from tsgen.errors import TsgenError
 from tsgen.repo.history import read_history
-from tsgen.search.similar import KEEP, Match, Neighbours, document_text
+from tsgen.search.similar import KEEP, Match, Neighbours, document_text, fill_page
 from tsgen.site.build import InvalidArchive, generate, index_search
 from tsgen.site.docs_writer import write_batch
 from tsgen.site.minify import dest_of
@@ -213,21 +213,7 @@ class _LiveNeighbours:
             arts = [m for m in arts if m.id in published and published[m.id].status == "published"]
             tickets = [m for m in tickets if m.id in self.archive.tickets]
         known = set(linked)
-        return _fill(arts, known, limit, linked_limit), _fill(tickets, known, limit, linked_limit)
-
-
-def _fill(matches: list[Match], linked: set[str], limit: int, linked_limit: int) -> list[Match]:
-    """As search.similar.Neighbours.for_page: at most `linked_limit` of the documents the page links anyway."""
-    out, used = [], 0
-    for m in matches:
-        if m.id in linked:
-            if used >= linked_limit:
-                continue
-            used += 1
-        out.append(m)
-        if len(out) == limit:
-            break
-    return out
+        return fill_page(arts, known, limit, linked_limit), fill_page(tickets, known, limit, linked_limit)
 
 
 class _Live(SiteRenderer):
