@@ -313,3 +313,26 @@ def test_custom_fields_are_shown_in_the_record_and_masked(tmp_path: Path) -> Non
     assert "<td>modules<td>订单；库存" in record
     assert "HT-2023-088" in record and "1234" not in page, "a custom field is masked like every published text"
     assert "source_import" not in record and "ab12cd34" not in page
+
+
+def test_chrome_shared_by_many_pages_is_one_file(sample: Path) -> None:
+    """issue 12: the navigation of a page outside it, a ticket's table of contents, Material's config and
+    its JavaScript-only parts are written by scripts of shared files; the theme's unused files are gone."""
+    site = sample / "site"
+    ticket = (site / "tickets/TS202310270001/index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'<script src="?\.\./\.\./(assets/tsgen-theme-[0-9a-f]+\.js)"?>', ticket)
+    code = "".join((site / s).read_text(encoding="utf-8") for s in scripts)
+    assert 'md-nav--primary' not in ticket and "md-nav--primary" in code and "工单列表" in code
+    assert 'md-nav--secondary' not in ticket and "md-nav--secondary" in code
+    assert "__config" not in ticket and '<script id=__config type=application/json>{' in code
+    assert "md-top" in code and "md-dialog" in code
+    assert 'name="generator"' not in ticket and "name=generator" not in ticket
+    assert "工单记录" in ticket and "处理时间线" in ticket, "the page's own content stays in the page"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "md-nav--primary" in home, "a page in the navigation keeps it inline"
+    assert "opensearch.xml" in home and "opensearch.xml" not in ticket
+    article = next(p for p in (site / "kb").glob("KB*/index.html")).read_text(encoding="utf-8")
+    assert "md-nav--secondary" in article, "an article's table of contents stays in its page"
+    js = site / "assets/javascripts"
+    assert not (js / "workers").exists() and not (js / "lunr").exists() and not list(site.rglob("*.map"))
+    assert list(js.glob("bundle.*.min.js")), "Material's bundle stays"
