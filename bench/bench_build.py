@@ -418,6 +418,13 @@ def report(sizes: list[Size], repeat: int) -> None:
         folders, kinds = size_report(s.tsgen_site)
         print(f"{'':>8} by folder (MB): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(folders.items(), key=lambda x: -x[1])))
         print(f"{'':>8} largest of each kind (KB): " + ", ".join(f"{k} {b / 1024:.0f} ({r})" for k, b, r in kinds))
+        print(f"{'':>8} per ticket (KB): " + ", ".join(f"{k} {v * 1024 / s.tickets:.2f}" for k, v in
+                                                      sorted(folders.items(), key=lambda x: -x[1]) if k != "assets"))
+        if s.tickets < BIG_SIZE:  # issue 12's target, from this size: every folder but the theme's grows with the tickets
+            fixed = folders.get("assets", 0.0)
+            projected = fixed + (site_mb - fixed) * BIG_SIZE / s.tickets
+            print(f"{'':>8} site/ projected to {BIG_SIZE:,} tickets (per-ticket bytes of each folder x {BIG_SIZE:,}, "
+                  f"assets as they are): {projected:.0f} MB (target {SITE_TARGET_MB})")
         if s.tickets >= BIG_SIZE:
             checks.append((f"site/ at {s.tickets}: {site_mb:.0f} MB <= {SITE_TARGET_MB} (of which the search index "
                            f"{site_mb - without:.0f} MB)", site_mb <= SITE_TARGET_MB))

@@ -336,3 +336,29 @@ def test_chrome_shared_by_many_pages_is_one_file(sample: Path) -> None:
     js = site / "assets/javascripts"
     assert not (js / "workers").exists() and not (js / "lunr").exists() and not list(site.rglob("*.map"))
     assert list(js.glob("bundle.*.min.js")), "Material's bundle stays"
+
+
+def test_pager_of_many_parts_links_first_last_and_neighbours() -> None:
+    """A listing of 500 parts: each page links the previous and next, the first and last, and 4 on either side."""
+    from tsgen.site.paginate import split
+    from tsgen.templating import environment
+
+    template = environment(REPO).get_template("site/_pager.html.j2")
+    parts = [part for part, _ in split("lists/status/resolved", list(range(1000)), 2)]
+
+    def pager(n: int) -> str:
+        return template.render(part=parts[n - 1], t=lambda key: "%s%s%s%s%s" if key == "part_range" else key, url=lambda p: p).split("<nav", 1)[1]
+
+    def numbers(text: str) -> list[str]:
+        return re.findall(r">(\d+)</(?:a|strong)>", text)
+
+    middle = pager(250)
+    assert numbers(middle) == ["1", *map(str, range(246, 255)), "500"] and middle.count("…") == 2
+    assert "<strong>250</strong>" in middle and 'href="lists/status/resolved/249.md" rel="prev"' in middle
+    assert 'href="lists/status/resolved/251.md" rel="next"' in middle
+    assert numbers(pager(1)) == [*map(str, range(1, 6)), "500"] and pager(1).count("…") == 1
+    assert numbers(pager(500)) == ["1", *map(str, range(496, 501))]
+    assert numbers(pager(6)) == [*map(str, range(1, 11)), "500"], "no gap between 1 and 2"
+    small = [part for part, _ in split("x", list(range(6)), 2)]
+    text = template.render(part=small[1], t=lambda key: "%s%s%s%s%s" if key == "part_range" else key, url=lambda p: p)
+    assert numbers(text.split("<nav", 1)[1]) == ["1", "2", "3"] and "…" not in text

@@ -32,7 +32,9 @@ generator, so the pages stay those of a plain `mkdocs build` of .tsgen/mkdocs.ym
   still leads home), as Material's palette switch and search do nothing without it;
 - the indentation inside Material's navigation links (`<a class="md-nav__link"> <span class="md-ellipsis">
   标题 </span> </a>`) goes: those are flex boxes, which show no space at their edges;
-- Material's `<meta name="generator">` goes (the site's config hides the generator notice too).
+- Material's `<meta name="generator">` goes (the site's config hides the generator notice too), so do
+  an empty announcement bar and, on a page without content tabs, Material's script that ticks the tab
+  a link points to.
 
 The work runs in a child process (`python -m tsgen.site.minify SITE_DIR`, standard library and
 minify-html only) that is fed the path of every page as soon as MkDocs has written it, so it
@@ -75,6 +77,11 @@ _NAV_LINK = re.compile(r'(<a [^<>]*class="md-nav__link[^"<>]*"[^<>]*>)\s*(<span 
 _TOC_START = '<nav class="md-nav md-nav--secondary"'
 _TOC_NESTED = re.compile(r'(</a>)\s+(<nav class="md-nav")')   # a link and its sub-list: blocks, no space between
 _ELLIPSIS = re.compile(r'(<span class="md-ellipsis">)\s*([^<]*?)\s*(</span>)')
+_ANNOUNCE = re.compile(r'<div data-md-component="announce">\s*</div>\s*')  # no announcement: nothing to mount
+# Material's tab anchor script (partials/javascripts/content.html): it ticks the content tab a link points
+# to, so on a page without content tabs it has nothing to do
+_TABS = re.compile(r'<script>\s*var target=document\.getElementById\(location\.hash\.slice\(1\)\);'
+                   r'target&&target\.name&&\(target\.checked=target\.name\.startsWith\("__tabbed_"\)\)\s*</script>\s*')
 _GENERATOR = re.compile(r'<meta name="generator" content="mkdocs-[^"<>]*">\s*')
 _HEAD_END = "</head>"
 _SEARCH_BOX = 'data-md-component="search"'
@@ -172,12 +179,14 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
         html = html[:switch.start()] + palette(switch) + html[switch.end():]
     found = _ARTICLE.search(html)  # the article is the page's own: only the theme's scripts move
     a, b = (found.start(), found.end()) if found else (len(html), len(html))
+    if "__tabbed_" not in html[a:b]:
+        html = html[:b] + _TABS.sub("", html[b:], count=1)
     html = _SCRIPT.sub(script, html[:a]) + html[a:b] + _SCRIPT.sub(script, html[b:])
     html = _CONFIG.sub(config, html, count=1)
     found = _ARTICLE.search(html)
     a, b = (found.start(), found.end()) if found else (len(html), len(html))
     head, article, tail = html[:a], html[a:b], html[b:]
-    head = _GENERATOR.sub("", head, count=1)
+    head = _ANNOUNCE.sub("", _GENERATOR.sub("", head, count=1), count=1)
     head = _ELLIPSIS.sub(r"\1\2\3", _TOC_NESTED.sub(r"\1\2", _NAV_LINK.sub(_link, head)))
     start = head.find(_NAV_START)
     end = _balanced_end(head, start) if start >= 0 else -1
