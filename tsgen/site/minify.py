@@ -28,8 +28,9 @@ generator, so the pages stay those of a plain `mkdocs build` of .tsgen/mkdocs.ym
   the same links, once in the browser's cache), and a ticket page's table of contents (the guide's
   sections, the same on almost every ticket: one file each distinct one). A page in the navigation
   keeps its navigation inline, an article its table of contents; so does any part holding a character
-  reference (left as written). Without JavaScript these pages show no sidebars (the header's logo
-  still leads home), as Material's palette switch and search do nothing without it;
+  reference (left as written). Without JavaScript these pages show no left-hand navigation (nor a
+  ticket its table of contents; the header's logo still leads home), as Material's palette switch and
+  search do nothing without it;
 - the indentation inside Material's navigation links (`<a class="md-nav__link"> <span class="md-ellipsis">
   标题 </span> </a>`) goes: those are flex boxes, which show no space at their edges;
 - Material's `<meta name="generator">` goes (the site's config hides the generator notice too), so do
