@@ -30,7 +30,10 @@ At 100,000 tickets (issue 12: `--tickets 100000`, sizes 10,000 and 100,000, one 
 ticket at 100,000 within 1.2 x that at 10,000, peak RSS <= 2 GB, site/ <= 1 GB with no page over
 500 KB. The report gives site/ with and without the search index (Pagefind), the average ticket
 page, MB by top folder, and the largest generated file of each kind (ticket, KB, each listing,
-each statistics page type, sitemap, search index files).
+each statistics page type, sitemap, search index files). At every size it also prints each folder's
+bytes per ticket and, below 100,000, the site projected to 100,000 tickets from them (the theme's
+assets counted once; an upper bound, since the statistics pages grow slower than the tickets), so
+the 1 GB target can be followed from a 2,000- or 10,000-ticket run.
 
     /work/venv/bin/python bench/bench_build.py                    # about 15 minutes on a 2-core machine
     /work/venv/bin/python bench/bench_build.py --sizes 2000 --repeat 1
@@ -418,6 +421,14 @@ def report(sizes: list[Size], repeat: int) -> None:
         folders, kinds = size_report(s.tsgen_site)
         print(f"{'':>8} by folder (MB): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(folders.items(), key=lambda x: -x[1])))
         print(f"{'':>8} largest of each kind (KB): " + ", ".join(f"{k} {b / 1024:.0f} ({r})" for k, b, r in kinds))
+        print(f"{'':>8} per ticket (KB): " + ", ".join(f"{k} {v * 1024 / s.tickets:.2f}" for k, v in
+                                                      sorted(folders.items(), key=lambda x: -x[1]) if k != "assets"))
+        if s.tickets < BIG_SIZE:  # issue 12's target, from this size: every folder but the theme's grows with the tickets
+            fixed = folders.get("assets", 0.0)
+            projected = fixed + (site_mb - fixed) * BIG_SIZE / s.tickets
+            print(f"{'':>8} site/ projected to {BIG_SIZE:,} tickets (per-ticket bytes of each folder x {BIG_SIZE:,}, "
+                  f"assets as they are; an upper bound, as the statistics pages grow slower): {projected:.0f} MB "
+                  f"(target {SITE_TARGET_MB})")
         if s.tickets >= BIG_SIZE:
             checks.append((f"site/ at {s.tickets}: {site_mb:.0f} MB <= {SITE_TARGET_MB} (of which the search index "
                            f"{site_mb - without:.0f} MB)", site_mb <= SITE_TARGET_MB))

@@ -74,4 +74,16 @@ def test_rendered_ticket_links_its_mentions_and_tags() -> None:
     page = pages["tickets/TS202310270001.md"]
     assert '排查方法整理为 <a href="../../kb/KB0001/">KB0001</a>。' in page
     assert "[TS202310270001]" not in page, "a page does not link itself"
-    assert '<a href="../../lists/tag/%E6%9D%83%E9%99%90/"><code>权限</code></a>' in page.replace("\\\"", '"')
+    assert '<a href="../../lists/tag/权限/"><code>权限</code></a>' in page.replace("\\\"", '"'), "an IRI: the tag as written"
+
+
+def test_iri_writes_only_letters_and_digits_as_themselves() -> None:
+    from urllib.parse import quote
+
+    from tsgen.site.iri import iri
+
+    assert iri("../../lists/tag/" + quote("数据库连接超时") + "/") == "../../lists/tag/数据库连接超时/"
+    for tag in ("a b", "R&D", "x%y", "\u200b隐", "“引号”", "<b>"):
+        url = iri("../" + quote(tag, safe="") + "/")
+        assert "%" in url and not any(c in url for c in " <>\u200b“”&"), url
+    assert iri("../%E9%9A%90%ZZ/") == "../隐%ZZ/" and iri("../%FF/") == "../%FF/"

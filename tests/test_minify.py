@@ -89,3 +89,46 @@ def test_palette_switch_is_written_by_its_script() -> None:
     assert f"<nav><script src=../../{path}></script></nav>" in small
     assert js.startswith('document.currentScript.insertAdjacentHTML("beforebegin","<form class=md-header__option')
     assert "__palette_0" in js and "tsgen-i-" in js and js.rstrip().endswith(code)
+
+
+def _chrome(nav_class: str, site_name: str = "知识库") -> str:
+    link = (f'<a href="../.." class="{nav_class}">\n  <span class="md-ellipsis">\n    首页\n  </span>\n</a>')
+    toc = ('<nav class="md-nav md-nav--secondary" aria-label="目录">\n<ul class="md-nav__list">\n<li class="md-nav__item">'
+           '<a href="#_1" class="md-nav__link">\n <span class="md-ellipsis">\n 详细记录\n </span>\n </a>\n'
+           '<nav class="md-nav" aria-label="详细记录"><ul class="md-nav__list"><li class="md-nav__item">'
+           '<a href="#_2" class="md-nav__link"><span class="md-ellipsis">问题描述</span></a></li></ul></nav></li></ul></nav>')
+    return ('<!doctype html><html><head><meta name="generator" content="mkdocs-1.6.1, mkdocs-material-9.8.2">'
+            f'<title>t</title></head><body><div data-md-component="announce">\n</div><div class="md-sidebar__inner"><nav class="md-nav md-nav--primary" '
+            f'aria-label="导航栏"><label class="md-nav__title">{site_name}</label><ul class="md-nav__list"><li>{link}'
+            f'<nav class="md-nav"><ul><li>x</li></ul></nav></li></ul></nav></div><div class="md-sidebar__inner">{toc}</div>'
+            '<article class="md-content__inner"><h1>标题</h1></article>'
+            '<script>var target=document.getElementById(location.hash.slice(1));target&&target.name&&'
+            '(target.checked=target.name.startsWith("__tabbed_"))</script>'
+            '<button type="button" class="md-top md-icon" data-md-component="top" hidden>\n  回到页面顶部\n</button>'
+            '<div class="md-dialog" data-md-component="dialog">\n <div class="md-dialog__inner md-typeset"></div>\n</div>\n'
+            '<script id="__config" type="application/json">{"base": "../..", "translations": {}}</script></body></html>')
+
+
+def test_chrome_of_a_page_outside_the_navigation_is_written_by_shared_scripts() -> None:
+    files: dict[str, str] = {}
+    small = compact(_chrome("md-nav__link"), "tickets/TS1/index.html", files)
+    assert "md-nav--primary" not in small and "md-nav--secondary" not in small and "__config" not in small
+    assert "md-top" not in small and "md-dialog" not in small and "generator" not in small
+    assert "<h1>标题</h1>" in small and "announce" not in small and "__tabbed_" not in str(files)
+    code = "".join(v for k, v in files.items() if k.startswith(SCRIPTS))
+    assert small.count("<script src=../../assets/tsgen-theme-") == 4 == len(files)
+    assert '<span class=md-ellipsis>首页<\\/span><\\/a>' in code, "no spaces at the edges of the links' flex boxes"
+    assert "<\\/a><nav aria-label=详细记录 class=md-nav>" in code and '{\\"base\\":\\"../..\\"' in code
+    again: dict[str, str] = {}
+    assert compact(_chrome("md-nav__link"), "tickets/TS2/index.html", again) == small and again == files, \
+        "every ticket page shares the same files"
+    article = compact(_chrome("md-nav__link"), "kb/KB1/index.html", {})
+    assert "md-nav--primary" not in article and "md-nav--secondary" in article, "an article keeps its contents"
+
+
+def test_navigation_stays_inline_in_the_navigation_or_with_references() -> None:
+    files: dict[str, str] = {}
+    small = compact(_chrome("md-nav__link md-nav__link--active"), "lists/type/index.html", files)
+    assert "md-nav--primary" in small and "md-nav--secondary" in small and "<span class=md-ellipsis>首页</span>" in small
+    escaped = compact(_chrome("md-nav__link", "R&amp;D &lt;知识库&gt;"), "tickets/TS1/index.html", {})
+    assert "md-nav--primary" in escaped and "R&amp;D &lt;知识库&gt;" in escaped, "escaped text stays as written"

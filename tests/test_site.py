@@ -313,3 +313,52 @@ def test_custom_fields_are_shown_in_the_record_and_masked(tmp_path: Path) -> Non
     assert "<td>modules<td>订单；库存" in record
     assert "HT-2023-088" in record and "1234" not in page, "a custom field is masked like every published text"
     assert "source_import" not in record and "ab12cd34" not in page
+
+
+def test_chrome_shared_by_many_pages_is_one_file(sample: Path) -> None:
+    """issue 12: the navigation of a page outside it, a ticket's table of contents, Material's config and
+    its JavaScript-only parts are written by scripts of shared files; the theme's unused files are gone."""
+    site = sample / "site"
+    ticket = (site / "tickets/TS202310270001/index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'<script src="?\.\./\.\./(assets/tsgen-theme-[0-9a-f]+\.js)"?>', ticket)
+    code = "".join((site / s).read_text(encoding="utf-8") for s in scripts)
+    assert 'md-nav--primary' not in ticket and "md-nav--primary" in code and "工单列表" in code
+    assert 'md-nav--secondary' not in ticket and "md-nav--secondary" in code
+    assert "__config" not in ticket and '<script id=__config type=application/json>{' in code
+    assert "md-top" in code and "md-dialog" in code
+    assert 'name="generator"' not in ticket and "name=generator" not in ticket
+    assert "工单记录" in ticket and "处理时间线" in ticket, "the page's own content stays in the page"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "md-nav--primary" in home, "a page in the navigation keeps it inline"
+    assert "opensearch.xml" in home and "opensearch.xml" not in ticket
+    article = next(p for p in (site / "kb").glob("KB*/index.html")).read_text(encoding="utf-8")
+    assert "md-nav--secondary" in article, "an article's table of contents stays in its page"
+    js = site / "assets/javascripts"
+    assert not (js / "workers").exists() and not (js / "lunr").exists() and not list(site.rglob("*.map"))
+    assert list(js.glob("bundle.*.min.js")), "Material's bundle stays"
+
+
+def test_pager_of_many_parts_links_first_last_and_neighbours() -> None:
+    """A listing of 500 parts: each page links the previous and next, the first and last, and 4 on either side."""
+    from tsgen.site.paginate import split
+    from tsgen.templating import environment
+
+    template = environment(REPO).get_template("site/_pager.html.j2")
+    parts = [part for part, _ in split("lists/status/resolved", list(range(1000)), 2)]
+
+    def pager(n: int) -> str:
+        return template.render(part=parts[n - 1], t=lambda key: "%s%s%s%s%s" if key == "part_range" else key, url=lambda p: p).split("<nav", 1)[1]
+
+    def numbers(text: str) -> list[str]:
+        return re.findall(r">(\d+)</(?:a|strong)>", text)
+
+    middle = pager(250)
+    assert numbers(middle) == ["1", *map(str, range(246, 255)), "500"] and middle.count("…") == 2
+    assert "<strong>250</strong>" in middle and 'href="lists/status/resolved/249.md" rel="prev"' in middle
+    assert 'href="lists/status/resolved/251.md" rel="next"' in middle
+    assert numbers(pager(1)) == [*map(str, range(1, 6)), "500"] and pager(1).count("…") == 1
+    assert numbers(pager(500)) == ["1", *map(str, range(496, 501))]
+    assert numbers(pager(6)) == [*map(str, range(1, 11)), "500"], "no gap between 1 and 2"
+    small = [part for part, _ in split("x", list(range(6)), 2)]
+    text = template.render(part=small[1], t=lambda key: "%s%s%s%s%s" if key == "part_range" else key, url=lambda p: p)
+    assert numbers(text.split("<nav", 1)[1]) == ["1", "2", "3"] and "…" not in text

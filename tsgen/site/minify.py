@@ -19,6 +19,23 @@ generator, so the pages stay those of a plain `mkdocs build` of .tsgen/mkdocs.ym
   before) and cached;
 - Material's `__config` JSON is written again without `\\uXXXX` escapes of Chinese text, and
   without the texts of Material's own search box when the page has none (tsgen's search replaces it).
+- the parts of Material's chrome that are the same on thousands of pages and do nothing without
+  JavaScript, or that repeat the whole site's navigation on a page outside it, are written in place by
+  a script of one shared file (as rustdoc writes its sidebars from `sidebar-items.js`): the `__config`
+  JSON with the dialog before it (Material reads both from the page when its bundle starts, after
+  these scripts have run), the "back to top" button (hidden until Material's script shows it), and the
+  primary navigation of a page that is not in the navigation (every ticket and article page: 1.2 KB of
+  the same links, once in the browser's cache), and a ticket page's table of contents (the guide's
+  sections, the same on almost every ticket: one file each distinct one). A page in the navigation
+  keeps its navigation inline, an article its table of contents; so does any part holding a character
+  reference (left as written). Without JavaScript these pages show no left-hand navigation (nor a
+  ticket its table of contents; the header's logo still leads home), as Material's palette switch and
+  search do nothing without it;
+- the indentation inside Material's navigation links (`<a class="md-nav__link"> <span class="md-ellipsis">
+  标题 </span> </a>`) goes: those are flex boxes, which show no space at their edges;
+- Material's `<meta name="generator">` goes (the site's config hides the generator notice too), so do
+  an empty announcement bar and, on a page without content tabs, Material's script that ticks the tab
+  a link points to.
 
 The work runs in a child process (`python -m tsgen.site.minify SITE_DIR`, standard library and
 minify-html only) that is fed the path of every page as soon as MkDocs has written it, so it
@@ -40,6 +57,7 @@ from urllib.parse import quote
 
 ICONS = "assets/tsgen-icons.css"   # the icons' masks, one rule a line
 SCRIPTS = "assets/tsgen-theme-"     # + <hash>.js: the theme's inline scripts
+TICKET_PAGES = "tickets/"           # the ticket pages in site/: their tables of contents are shared too
 _ICON = re.compile(r'<svg xmlns="http://www\.w3\.org/2000/svg" viewBox="(0 0 \d+ \d+)">'
                    r'((?:<path d="[^"<>]*"/>)+)</svg>')
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
@@ -48,6 +66,24 @@ _ARTICLE = re.compile(r"<article\b.*?</article>", re.S)
 # Material's palette switch: a form that works only with JavaScript (its own script follows it)
 _PALETTE = re.compile(r'<form class="md-header__option" data-md-component="palette">(?:(?!</?script|<!--|</form>).)*'
                       r'</form>\s*<script>((?:(?!</).)*)</script>', re.S)
+# the dialog and the config JSON after it, as Material's base.html writes them (the JSON already rewritten)
+_TAIL = re.compile(r'<div class="md-dialog" data-md-component="dialog">\s*<div class="md-dialog__inner md-typeset">'
+                   r'</div>\s*</div>\s*<script id="__config" type="application/json">[^<]*</script>')
+_TOP = re.compile(r'<button type="button" class="md-top md-icon" data-md-component="top" hidden>'
+                  r'(?:(?!</?(?:button|script)\b).)*</button>', re.S)
+_NAV_START = '<nav class="md-nav md-nav--primary"'
+_NAV_TAG = re.compile(r"<(/?)nav\b")
+_NAV_LINK = re.compile(r'(<a [^<>]*class="md-nav__link[^"<>]*"[^<>]*>)\s*(<span class="md-ellipsis">)\s*([^<]*?)\s*'
+                       r'(</span>)\s*(<span class="md-nav__icon md-icon"></span>)?\s*(</a>)')
+_TOC_START = '<nav class="md-nav md-nav--secondary"'
+_TOC_NESTED = re.compile(r'(</a>)\s+(<nav class="md-nav")')   # a link and its sub-list: blocks, no space between
+_ELLIPSIS = re.compile(r'(<span class="md-ellipsis">)\s*([^<]*?)\s*(</span>)')
+_ANNOUNCE = re.compile(r'<div data-md-component="announce">\s*</div>\s*')  # no announcement: nothing to mount
+# Material's tab anchor script (partials/javascripts/content.html): it ticks the content tab a link points
+# to, so on a page without content tabs it has nothing to do
+_TABS = re.compile(r'<script>\s*var target=document\.getElementById\(location\.hash\.slice\(1\)\);'
+                   r'target&&target\.name&&\(target\.checked=target\.name\.startsWith\("__tabbed_"\)\)\s*</script>\s*')
+_GENERATOR = re.compile(r'<meta name="generator" content="mkdocs-[^"<>]*">\s*')
 _HEAD_END = "</head>"
 _SEARCH_BOX = 'data-md-component="search"'
 ICON_BASE = ("background-color:currentcolor;-webkit-mask:var(--tsgen-i) center/contain no-repeat;"
@@ -125,6 +161,17 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         return m.group(1) + text.replace("<", "\\u003c") + m.group(3)  # never a "</script>" inside
 
+    def written(fragment: str) -> str:
+        """`fragment` written in its place by a shared script (the same file for every page it occurs on)."""
+        if "&" in fragment or _MARKS.search(fragment):
+            return fragment  # character references: left to the minifier's care below
+        small = minify_html.minify(fragment, minify_css=True, minify_js=False)
+        code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
+                + json.dumps(small, ensure_ascii=False).replace("</", "<\\/") + ");")
+        path = f"{SCRIPTS}{icon_id(code)}.js"
+        icons.setdefault(path, code + "\n")
+        return f'<script src="{up}{path}"></script>'
+
     html = _ICON.sub(icon, html)
     if painted and _HEAD_END in html:
         html = html.replace(_HEAD_END, f'<link rel="stylesheet" href="{up}{ICONS}">{_HEAD_END}', 1)
@@ -133,13 +180,46 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
         html = html[:switch.start()] + palette(switch) + html[switch.end():]
     found = _ARTICLE.search(html)  # the article is the page's own: only the theme's scripts move
     a, b = (found.start(), found.end()) if found else (len(html), len(html))
+    if "__tabbed_" not in html[a:b]:
+        html = html[:b] + _TABS.sub("", html[b:], count=1)
     html = _SCRIPT.sub(script, html[:a]) + html[a:b] + _SCRIPT.sub(script, html[b:])
     html = _CONFIG.sub(config, html, count=1)
+    found = _ARTICLE.search(html)
+    a, b = (found.start(), found.end()) if found else (len(html), len(html))
+    head, article, tail = html[:a], html[a:b], html[b:]
+    head = _ANNOUNCE.sub("", _GENERATOR.sub("", head, count=1), count=1)
+    head = _ELLIPSIS.sub(r"\1\2\3", _TOC_NESTED.sub(r"\1\2", _NAV_LINK.sub(_link, head)))
+    start = head.find(_NAV_START)
+    end = _balanced_end(head, start) if start >= 0 else -1
+    if end > 0 and "--active" not in head[start:end]:  # a page outside the navigation (a ticket)
+        head = head[:start] + written(head[start:end]) + head[end:]
+        start = head.find(_TOC_START) if rel_path.startswith(TICKET_PAGES) else -1
+        end = _balanced_end(head, start) if start >= 0 else -1
+        if end > 0:  # a ticket's table of contents: the guide's sections, the same on almost every ticket
+            head = head[:start] + written(head[start:end]) + head[end:]
+    tail = _TOP.sub(lambda m: written(m.group(0)), tail, count=1)
+    tail = _TAIL.sub(lambda m: written(m.group(0)), tail, count=1)
+    html = head + article + tail
     if _MARKS.search(html):  # a page that already holds the stand-ins is left unminified (never seen)
         return html
     html = _ESCAPE.sub(lambda m: _MARK_OF[m.group(0)], html)
     html = minify_html.minify(html, minify_css=True, minify_js=False)
     return _MARKS.sub(lambda m: _ENTITY_OF[m.group(0)], html)
+
+
+def _link(m: re.Match[str]) -> str:
+    return "".join(g or "" for g in m.groups())
+
+
+def _balanced_end(html: str, start: int) -> int:
+    """The end of the <nav> element that opens at `start` (its nested <nav>s counted), or -1."""
+    depth = 0
+    for m in _NAV_TAG.finditer(html, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            end = html.find(">", m.end())
+            return end + 1 if end >= 0 else -1
+    return -1
 
 
 def compact_file(site: str, rel_path: str, icons: dict[str, str]) -> tuple[int, int]:
@@ -180,6 +260,32 @@ def write_icons(site: str, icons: dict[str, str]) -> None:
             pass
         with open(target, "wb") as fh:
             fh.write(data)
+
+
+def drop_unused_assets(site: Path) -> int:
+    """Remove the theme files that no page of this site loads; returns the bytes freed.
+
+    Material copies its search (a web worker and lunr's language files, 1.2 MB) and the source maps of
+    its scripts and styles (1.1 MB, fetched only by a browser's developer tools) into every site. tsgen's
+    search is Pagefind, so without Material's own search index (search/search_index.json, written only when
+    a project turns Material's search plugin back on) the worker and lunr go too.
+    """
+    js = site / "assets" / "javascripts"
+    victims = [p for folder in (js, site / "assets" / "stylesheets") if folder.is_dir()
+               for p in folder.glob("*.map") if p.is_file()]
+    if not (site / "search" / "search_index.json").is_file():
+        victims += [p for sub in ("workers", "lunr") if (js / sub).is_dir()
+                    for p in (js / sub).rglob("*") if p.is_file()]
+    freed = 0
+    for path in victims:
+        freed += path.stat().st_size
+        path.unlink()
+    for sub in ("lunr/min", "lunr", "workers"):
+        try:
+            (js / sub).rmdir()
+        except OSError:
+            pass
+    return freed
 
 
 def dest_of(src_uri: str, directory_urls: bool) -> str:

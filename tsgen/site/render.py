@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urlsplit
 from tsgen.stats import metrics
 from tsgen.archive.body import chunks, drop_comments, drop_empty_sections, separate_list_items
 from tsgen.archive.clock import period_key
+from tsgen.site.iri import iri
 from tsgen.site.paginate import split
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.stats.queue import build_queue
@@ -214,7 +215,7 @@ class SiteRenderer:
             return html_links(value, self.ids, href)
 
         def tag_url(tag: str) -> str | None:
-            return url(tag_page(tag)) if tag in self.tag_pages else None
+            return iri(url(tag_page(tag))) if tag in self.tag_pages else None
 
         text = self.env.get_template(template).render(
             t=self.t, lang=self.lang, rel=rel, url=url, L=self._label, C=self._choice, dt=self._dt, dur=self._dur,
