@@ -98,7 +98,7 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
         renderer = renderer_class(archive, environment(root), history=history, today=today,
                                   directory_urls=directory_urls(root), on_page=writer.put, now=now,
-                                  similar=similar)
+                                  similar=similar, child_writer=writer.direct)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
         warnings += unformatted_warnings(renderer.prose.unformatted)

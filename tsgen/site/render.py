@@ -7,6 +7,7 @@ templates/site/*.md.j2; this module only prepares what the templates show.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -14,12 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from urllib.parse import quote, unquote, urlsplit
 
 from tsgen.stats import metrics
 from tsgen.archive.body import chunks, drop_comments, drop_empty_sections, separate_list_items
 from tsgen.archive.clock import period_key
+from tsgen.site import forked
 from tsgen.site.paginate import split
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
 from tsgen.stats.queue import build_queue
@@ -163,7 +165,8 @@ class SiteRenderer:
                  today: date | None = None, directory_urls: bool = True,
                  on_page: Callable[[Page], None] | None = None, now: datetime | None = None,
                  prose: Prose | None = None, similar: Neighbours | None = None,
-                 masker: Masker | None = None) -> None:
+                 masker: Masker | None = None, child_writer: Callable[[], Any] | None = None,
+                 jobs: int | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         # document text -> sanitized HTML, with the Markdown extensions of the archive's mkdocs.yml
         self.prose = prose or Prose.for_site(archive.root / "mkdocs.yml")
@@ -194,6 +197,9 @@ class SiteRenderer:
         self.ids = id_pattern(self.config.id_prefix)  # ids mentioned in text link to their pages
         self.tag_pages = {tag for t in archive.tickets.values() for tag in t.tags}  # tags with a listing page
         self.similar = similar  # similar cases of every page (search.similar); computed in render() if not given
+        # with on_page: a writer for a forked child's pages (DocsWriter.direct), and how many processes
+        # render the ticket pages (site/forked.py; default: the CPU cores, at most 4)
+        self.child_writer, self.jobs = child_writer, jobs
 
     # --- helpers shared by the templates ---
 
@@ -298,8 +304,7 @@ class SiteRenderer:
             self.similar = SimilarIndex(self.archive).all_pages()
         tickets = self.archive.tickets_sorted()
         newest = list(reversed(tickets))
-        for ticket in tickets:
-            self._ticket(ticket)
+        self._tickets(tickets)
         for article in sorted(self.archive.articles.values(), key=lambda a: a.id):
             self._article(article)
         self._listings(newest)
@@ -315,6 +320,32 @@ class SiteRenderer:
         self._search_page()
         self._assets()
         return self.out
+
+    def _tickets(self, tickets: list[Ticket]) -> None:
+        """Every ticket's page; with `child_writer`, shared with forked copies of this process (site/forked.py),
+        each writing its pages itself. The pages are listed in ticket order either way."""
+        if self.child_writer is None or self.on_page is None:
+            for ticket in tickets:
+                self._ticket(ticket)
+            return
+        parent, start = os.getpid(), len(self.out.pages)
+
+        def share(part: Sequence[Ticket]) -> list[tuple[str, str]] | None:
+            if os.getpid() == parent:
+                for ticket in part:
+                    self._ticket(ticket)
+                return None
+            writer = self.child_writer()  # a child: its pages go straight to their files
+            self.on_page, self.prose.unformatted = writer.put, []
+            for ticket in part:
+                self._ticket(ticket)
+            writer.close()
+            return self.prose.unformatted
+
+        for unformatted in forked.shared(tickets, share, self.jobs)[1:]:
+            self.prose.unformatted += unformatted or []
+        del self.out.pages[start:]
+        self.out.pages += [Page(ticket_page(t.id), "") for t in tickets]
 
     def _ticket(self, ticket: Ticket) -> None:
         path = ticket_page(ticket.id)

@@ -1,0 +1,118 @@
+"""Work shared with forked copies of this process, one per extra CPU core (POSIX only).
+
+Rendering 100,000 ticket pages is pure Python: one core does it in about six minutes while the
+other waits. `shared` forks the process (the archive, templates and similar cases are already in
+memory, shared copy-on-write: nothing is pickled or loaded again), lets each child do every n-th
+item and send back a small result, and does its own share meanwhile. The children write their
+output themselves; what they return is only what the parent needs to know (paths, warnings).
+
+A failure in a child is raised in the parent as BuildError with the child's message; Ctrl-C or any
+other exception in the parent stops the children. Where there is no `fork` (Windows), or one core,
+or too little work to be worth a process, the parent does it all alone, with the same result.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import traceback
+from typing import Any, Callable, Sequence, TypeVar
+
+from tsgen.errors import BuildError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_PER_WORKER = 500  # fewer items than this per process: a fork costs more than it saves
+
+
+def workers(requested: int | None = None) -> int:
+    """How many processes share the work: TSGEN_JOBS or `requested` if set, else the usable cores (at most 4)."""
+    env = os.environ.get("TSGEN_JOBS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    if requested:
+        return max(1, requested)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def shared(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int | None = None) -> list[R]:
+    """`work(items[i::n])` for i in 0..n-1, item i in process i; returns the n results in that order.
+
+    `work` in a child must leave the parent's state alone (its own writes are lost with the child) and
+    return something picklable.
+    """
+    n = min(workers(jobs), max(1, len(items) // MIN_PER_WORKER))
+    if n < 2 or not hasattr(os, "fork"):
+        return [work(items)]
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    try:
+        for i in range(1, n):
+            read, write = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:  # the child: its share, its answer on the pipe, and out without any cleanup
+                os.close(read)
+                _child(write, lambda i=i: work(items[i::n]))
+            os.close(write)
+            children.append((pid, read))
+        mine = work(items[0::n])
+        results = [mine] + [_answer(pid, read) for pid, read in children]
+        children = []
+        return results
+    finally:
+        for pid, read in children:  # the parent failed or was interrupted: stop the children
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+            _reap(pid, read)
+
+
+def _child(write: int, job: Callable[[], Any]) -> None:
+    status = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole group; the parent reports
+        data = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # noqa: BLE001 - everything goes to the parent, which raises it
+        message = str(exc) if isinstance(exc, BuildError) else \
+            "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        data = pickle.dumps(("error", message), protocol=pickle.HIGHEST_PROTOCOL)
+        status = 1
+    try:
+        with os.fdopen(write, "wb") as out:
+            out.write(data)
+    finally:
+        os._exit(status)
+
+
+def _answer(pid: int, read: int) -> Any:
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    try:
+        kind, value = pickle.loads(data)
+    except Exception as exc:  # noqa: BLE001 - a child killed before it answered
+        raise BuildError(f"a rendering process ended without an answer ({exc.__class__.__name__}); "
+                         "was it killed for lack of memory? Set TSGEN_JOBS=1 to render in one process") from None
+    if kind != "ok":
+        raise BuildError(f"a rendering process failed: {value}")
+    return value
+
+
+def _reap(pid: int, read: int) -> None:
+    try:
+        os.close(read)
+    except OSError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
