@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from tsgen.repo.history import read_history
 from tsgen.archive.link import load_archive
 from tsgen.archive.model import ERROR, Archive, Problem
 from tsgen.site.render import Rendered, SiteRenderer
-from tsgen.site import publish
+from tsgen.site import forked, publish
 from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, directory_urls, navigation,
                                write_config, write_theme)
 from tsgen.search.similar import SimilarIndex
@@ -140,6 +141,9 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     fingerprint = incremental.fingerprint(root, build_dir, site, docs_files)
     dirty = incremental.can_reuse(previous, fingerprint, site)
     fresh = publish.prepare(site)  # MkDocs writes beside the site; a killed build leaves site/ as it was
+    # The search index comes from the archive, not from the HTML: a forked process writes it while
+    # MkDocs runs, into a hidden folder of the new site that MkDocs' clean leaves alone (site/forked.py)
+    searching = forked.Background(lambda: _index_into(gen, fresh / SEARCH_SCRATCH, root, progress))
     try:
         if dirty:  # the last site, copied with its times, so MkDocs rewrites only the changed pages
             incremental.seed(site, fresh)
@@ -155,8 +159,12 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
         if dirty and progress is not None:
             progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
         split_sitemap(fresh, str(runs[0].cfg["site_url"] or ""))  # a sitemap index over parts, at 100,000 pages
-        index_search(gen, fresh, root, progress)  # into the new site, before it is swapped in
+        if progress is not None and searching.pid:
+            progress("waiting for the search index ...")
+        searching.result()
+        _move_index(fresh / SEARCH_SCRATCH, fresh)  # into the new site, before it is swapped in
     except BaseException:  # a failure or Ctrl-C: the previous site stays, the half-built one goes
+        searching.cancel()
         publish.discard(site)
         raise
     publish.swap(site)
@@ -165,6 +173,28 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
         progress(f"minified {minifier.pages} HTML files: {minifier.before / 2**20:.1f} MB -> "
                  f"{minifier.after / 2**20:.1f} MB")
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
+
+
+SEARCH_SCRATCH = ".tsgen-search"  # the search index while it is written, in the new site (hidden from MkDocs)
+
+
+def _index_into(gen: Generated, scratch: Path, root: Path, progress: Progress | None) -> None:
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    index_search(gen, scratch, root, progress)
+
+
+def _move_index(scratch: Path, site: Path) -> None:
+    """What index_search wrote into `scratch` (pagefind/, opensearch.xml) into the site, replacing the old."""
+    for entry in sorted(scratch.iterdir()):
+        target = site / entry.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        entry.rename(target)
+    scratch.rmdir()
 
 
 def index_search(gen: Generated, site: Path, root: Path, progress: Progress | None = None) -> Any:

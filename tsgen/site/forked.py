@@ -76,9 +76,21 @@ def shared(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int | Non
             _reap(pid, read)
 
 
+def _die_with_parent() -> None:
+    """Linux: this child gets SIGKILL when its parent dies (a killed build leaves no worker behind)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(write: int, job: Callable[[], Any]) -> None:
     status = 0
     try:
+        _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole group; the parent reports
         data = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:  # noqa: BLE001 - everything goes to the parent, which raises it
@@ -116,3 +128,44 @@ def _reap(pid: int, read: int) -> None:
         os.waitpid(pid, 0)
     except ChildProcessError:
         pass
+
+
+class Background:
+    """`job()` in a forked copy of this process while the parent goes on; `result()` waits for it.
+
+    Without `fork` the job runs in `result()` instead. `cancel()` stops a job whose result is no
+    longer wanted (the parent failed or was interrupted). `job` writes its output itself and returns
+    something small and picklable.
+    """
+
+    def __init__(self, job: Callable[[], R], jobs: int | None = None) -> None:
+        self.job: Callable[[], R] | None = job
+        self.pid = self.read = 0
+        if workers(jobs) < 2 or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            _child(write, job)
+        os.close(write)
+        self.pid, self.read, self.job = pid, read, None
+
+    def result(self) -> Any:
+        if self.job is not None:  # not forked: the job runs now
+            job, self.job = self.job, None
+            return job()
+        pid, self.pid = self.pid, 0
+        return _answer(pid, self.read) if pid else None
+
+    def cancel(self) -> None:
+        self.job = None
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except OSError:
+                pass
+            _reap(self.pid, self.read)
+            self.pid = 0
