@@ -160,10 +160,16 @@ class _Chrome:
         self.linked: list[str] = []     # the navigation's URLs
         self.kept: dict[tuple[Any, ...], tuple[str, int]] = {}
         self.differ: set[tuple[Any, ...]] = set()
+        self.kind_of: tuple[Any, Any] = (None, None)  # (page, its kind): the last page asked about
         self.reused = 0
 
     def __call__(self, block: str, page: Any, caller: Any) -> str:
-        key = self._key(block, page) if self.enabled and page is not None and page is self.outside else None
+        if not self.enabled or page is None or page is not self.outside:
+            return caller()
+        if self.kind_of[0] is not page:  # the page's kind, worked out once for its five blocks
+            self.kind_of = (page, self._kind(page))
+        kind = self.kind_of[1]
+        key = None if kind is None else (block, kind)
         if key is None or key in self.differ:
             return caller()
         kept = self.kept.get(key)
@@ -180,13 +186,13 @@ class _Chrome:
             del self.kept[key]
         return html
 
-    def _key(self, block: str, page: Any) -> tuple[Any, ...] | None:
+    def _kind(self, page: Any) -> tuple[Any, ...] | None:
         url = page.url or ""
         folder = url[:-1] if url.endswith("/") else posixpath.dirname(url)
         if not folder or any(u == folder or u.startswith(folder + "/") for u in self.linked):
             return None  # a navigation target inside the page's own folder: its relative URL is the page's own
         meta = page.meta or {}
-        return (block, posixpath.dirname(folder), folder.count("/"), url.endswith("/"), repr(meta.get("hide")),
+        return (posixpath.dirname(folder), folder.count("/"), url.endswith("/"), repr(meta.get("hide")),
                 _toc_key(page.toc), page.previous_page is None, page.next_page is None)
 
 
