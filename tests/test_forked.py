@@ -77,10 +77,22 @@ def test_forked_rendering_writes_the_same_pages(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("TSGEN_JOBS", "3")
     monkeypatch.setattr(forked, "MIN_PER_WORKER", 1)
     calls: list[int] = []
-    real = forked.shared
-    monkeypatch.setattr(forked, "shared", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = forked.Shares
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        shares = real(*args, **kwargs)
+        calls.append(len(shares.children))
+        return shares
+
+    monkeypatch.setattr(forked, "Shares", counted)
     three = generate(root, load_config(root), today=date(2024, 3, 1), now=now)
-    assert calls, "the ticket pages were shared among processes"
+    assert calls == [2], "the ticket pages were shared with two forked processes"
     assert _docs(root) == alone, "three processes write exactly the pages one writes"
     assert [p.path for p in three.rendered.pages] == [p.path for p in one.rendered.pages]
     assert three.warnings == one.warnings
+
+
+def test_the_parent_can_take_a_smaller_share() -> None:
+    parts = forked._split(list(range(100)), 2, 0.8)
+    assert sorted(parts[0] + parts[1]) == list(range(100))
+    assert len(parts[0]) == 44 and len(parts[1]) == 56, "0.8 of a child's share: 44 against 56"

@@ -43,37 +43,86 @@ def workers(requested: int | None = None) -> int:
 
 
 def shared(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int | None = None) -> list[R]:
-    """`work(items[i::n])` for i in 0..n-1, item i in process i; returns the n results in that order.
+    """`work(share)` for each of n shares of the items (dealt in turn: item i to process i mod n), share 0
+    in this process, the others in forked children; returns the n results in that order.
 
     `work` in a child must leave the parent's state alone (its own writes are lost with the child) and
     return something picklable.
     """
-    n = min(workers(jobs), max(1, len(items) // MIN_PER_WORKER))
-    if n < 2 or not hasattr(os, "fork"):
-        return [work(items)]
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    shares = Shares(items, work, jobs)
     try:
-        for i in range(1, n):
-            read, write = os.pipe()
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:  # the child: its share, its answer on the pipe, and out without any cleanup
-                os.close(read)
-                _child(write, lambda i=i: work(items[i::n]))
-            os.close(write)
-            children.append((pid, read))
-        mine = work(items[0::n])
-        results = [mine] + [_answer(pid, read) for pid, read in children]
-        children = []
+        mine = work(shares.mine)
+        return [mine, *shares.join()]
+    except BaseException:
+        shares.cancel()
+        raise
+
+
+class Shares:
+    """The children's shares of `items` started at once: share i >= 1 (items dealt in turn) is `work`ed
+    on in child i; the parent does its own share, `self.mine` (all of them with one process; `mine`
+    times a child's share, less when the parent has other work to do meanwhile), whenever it likes,
+    then `join()` returns the children's results in order. `cancel()` stops them (on a failure)."""
+
+    def __init__(self, items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int | None = None,
+                 mine: float = 1.0) -> None:
+        n = min(workers(jobs), max(1, len(items) // MIN_PER_WORKER))
+        if n < 2 or not hasattr(os, "fork"):
+            n = 1
+        parts = _split(items, n, mine)
+        self.mine: Sequence[T] = parts[0]
+        self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+        try:
+            for i in range(1, n):
+                read, write = os.pipe()
+                sys.stdout.flush()
+                sys.stderr.flush()
+                pid = os.fork()
+                if pid == 0:  # the child: its share, its answer on the pipe, and out without any cleanup
+                    os.close(read)
+                    _child(write, lambda i=i: work(parts[i]))
+                os.close(write)
+                self.children.append((pid, read))
+        except BaseException:
+            self.cancel()
+            raise
+
+    def join(self) -> list[Any]:
+        children, self.children = self.children, []
+        results: list[Any] = []
+        try:
+            while children:
+                results.append(_answer(*children[0]))
+                children.pop(0)
+        finally:
+            for pid, read in children:  # one failed: stop the others
+                _stop(pid, read)
         return results
-    finally:
-        for pid, read in children:  # the parent failed or was interrupted: stop the children
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except OSError:
-                pass
-            _reap(pid, read)
+
+    def cancel(self) -> None:
+        children, self.children = self.children, []
+        for pid, read in children:
+            _stop(pid, read)
+
+
+def _split(items: Sequence[T], n: int, mine: float) -> list[list[T]]:
+    """items dealt in turn to n shares, share 0 (the parent's) getting `mine` times a child's number."""
+    if n == 1:
+        return [list(items)]
+    weights = [mine] + [1.0] * (n - 1)
+    parts: list[list[T]] = [[] for _ in range(n)]
+    for item in items:
+        i = min(range(n), key=lambda k: (len(parts[k]) + 1) / weights[k])
+        parts[i].append(item)
+    return parts
+
+
+def _stop(pid: int, read: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        pass
+    _reap(pid, read)
 
 
 def _die_with_parent() -> None:
@@ -163,9 +212,5 @@ class Background:
     def cancel(self) -> None:
         self.job = None
         if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGTERM)
-            except OSError:
-                pass
-            _reap(self.pid, self.read)
+            _stop(self.pid, self.read)
             self.pid = 0

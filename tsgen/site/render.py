@@ -200,6 +200,7 @@ class SiteRenderer:
         # with on_page: a writer for a forked child's pages (DocsWriter.direct), and how many processes
         # render the ticket pages (site/forked.py; default: the CPU cores, at most 4)
         self.child_writer, self.jobs = child_writer, jobs
+        self._pending: Any = None  # the forked renderers' shares, until they are joined
 
     # --- helpers shared by the templates ---
 
@@ -304,7 +305,17 @@ class SiteRenderer:
             self.similar = SimilarIndex(self.archive).all_pages()
         tickets = self.archive.tickets_sorted()
         newest = list(reversed(tickets))
-        self._tickets(tickets)
+        join = self._tickets(tickets)  # forked renderers may still be at it while the rest renders here
+        try:
+            self._render_rest(tickets, newest)
+        except BaseException:
+            if self._pending is not None:
+                self._pending.cancel()
+            raise
+        join()
+        return self.out
+
+    def _render_rest(self, tickets: list[Ticket], newest: list[Ticket]) -> None:
         for article in sorted(self.archive.articles.values(), key=lambda a: a.id):
             self._article(article)
         self._listings(newest)
@@ -319,33 +330,45 @@ class SiteRenderer:
         self._home(newest)
         self._search_page()
         self._assets()
-        return self.out
 
-    def _tickets(self, tickets: list[Ticket]) -> None:
+    def _tickets(self, tickets: list[Ticket]) -> Callable[[], None]:
         """Every ticket's page; with `child_writer`, shared with forked copies of this process (site/forked.py),
-        each writing its pages itself. The pages are listed in ticket order either way."""
+        each writing its pages itself. Returns what completes it, to be called once the parent's other
+        pages are rendered too: it waits for the children. The pages are listed in ticket order either way."""
         if self.child_writer is None or self.on_page is None:
             for ticket in tickets:
                 self._ticket(ticket)
-            return
+            return lambda: None
         parent, start = os.getpid(), len(self.out.pages)
 
-        def share(part: Sequence[Ticket]) -> list[tuple[str, str]] | None:
-            if os.getpid() == parent:
-                for ticket in part:
-                    self._ticket(ticket)
-                return None
-            writer = self.child_writer()  # a child: its pages go straight to their files
+        def share(part: Sequence[Ticket]) -> list[tuple[str, str]]:  # in a child: its pages go straight to files
+            writer = self.child_writer()
             self.on_page, self.prose.unformatted = writer.put, []
             for ticket in part:
                 self._ticket(ticket)
             writer.close()
             return self.prose.unformatted
 
-        for unformatted in forked.shared(tickets, share, self.jobs)[1:]:
-            self.prose.unformatted += unformatted or []
-        del self.out.pages[start:]
-        self.out.pages += [Page(ticket_page(t.id), "") for t in tickets]
+        # this process renders the articles, listings and statistics too, meanwhile: a smaller share
+        shares = forked.Shares(tickets, share, self.jobs, mine=0.8)
+        try:
+            for ticket in shares.mine:
+                self._ticket(ticket)
+        except BaseException:
+            shares.cancel()
+            raise
+        mine = len(self.out.pages) - start
+
+        def join() -> None:
+            try:
+                for unformatted in shares.join():
+                    self.prose.unformatted += unformatted or []
+            finally:
+                shares.cancel()
+            self.out.pages[start:start + mine] = [Page(ticket_page(t.id), "") for t in tickets]
+
+        self._pending = shares  # stopped by render() if anything fails before join
+        return join
 
     def _ticket(self, ticket: Ticket) -> None:
         path = ticket_page(ticket.id)
