@@ -72,7 +72,8 @@ def _frozen_heap() -> Iterator[None]:
 
 def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None,
              while_writing: Callable[[list[Any]], None] | None = None, now: datetime | None = None,
-             archive: Archive | None = None, renderer_class: Callable[..., SiteRenderer] = SiteRenderer) -> Generated:
+             archive: Archive | None = None, renderer_class: Callable[..., SiteRenderer] = SiteRenderer,
+             overlap: bool = False) -> Generated:
     """Validate, then render every page into .tsgen/docs and fill .tsgen/theme.
 
     `now` (default: when rendering starts) is the build's moment: an unanswered ticket whose SLA
@@ -83,6 +84,9 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
 
     `archive` (already loaded and validated) and `renderer_class` (a SiteRenderer subclass) are for
     `tsgen serve`, which keeps both between saves (site/serve.py).
+
+    `overlap` (tsgen build): the similar cases are found by a forked process while the pages that show
+    none (listings, statistics, home) are rendered; `Generated.similar` is then None.
     """
     say = progress or (lambda _msg: None)
     archive = archive if archive is not None else load_archive(root, config)
@@ -94,8 +98,11 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     if history.warning:
         warnings.append(history.warning)
     started = time.perf_counter()
-    similar = SimilarIndex(archive).all_pages()
-    say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
+    if overlap:  # found by a forked process while the pages that show none render (site/forked.py)
+        similar: Any = _SimilarLater(SimilarIndex(archive), started, say)
+    else:
+        similar = SimilarIndex(archive).all_pages()
+        say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
     with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
         renderer = renderer_class(archive, environment(root), history=history, today=today,
                                   directory_urls=directory_urls(root), on_page=writer.put, now=now,
@@ -113,7 +120,27 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
         if while_writing is not None:
             while_writing(nav)
         writer.finish(rendered)
-    return Generated(archive, rendered, nav, warnings, similar)
+    return Generated(archive, rendered, nav, warnings, None if overlap else similar)
+
+
+class _SimilarLater:
+    """The similar cases of every page, found by a forked process (SimilarIndex.all_pages) from the
+    fitted index; `wait()` gives the Neighbours (SiteRenderer.render asks before the first page that
+    shows them). Without fork, `wait()` finds them itself."""
+
+    def __init__(self, index: SimilarIndex, started: float, say: Progress) -> None:
+        self.index, self.started, self.say = index, started, say
+        self.job = forked.Background(lambda: index.all_pages().arrays())
+
+    def wait(self) -> Any:
+        from tsgen.search.similar import Neighbours
+
+        neighbours = Neighbours(self.index, *self.job.result())
+        self.say(f"found the similar cases of {len(self.index.docs)} pages in {time.perf_counter() - self.started:.1f} s")
+        return neighbours
+
+    def cancel(self) -> None:
+        self.job.cancel()
 
 
 def unformatted_warnings(unformatted: list[tuple[str, str]]) -> list[str]:
@@ -136,7 +163,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     build_dir = root / BUILD_DIR
     previous = incremental.read_manifest(build_dir)
     incremental.forget(build_dir)
-    gen = generate(root, config, progress, today, while_writing=prepare, now=now)
+    gen = generate(root, config, progress, today, while_writing=prepare, now=now, overlap=True)
     docs_files = [p.path for p in gen.rendered.pages] + [dest for _, dest in gen.rendered.assets]
     fingerprint = incremental.fingerprint(root, build_dir, site, docs_files)
     dirty = incremental.can_reuse(previous, fingerprint, site)

@@ -201,6 +201,7 @@ class SiteRenderer:
         # render the ticket pages (site/forked.py; default: the CPU cores, at most 4)
         self.child_writer, self.jobs = child_writer, jobs
         self._pending: Any = None  # the forked renderers' shares, until they are joined
+        self._rest_done = False
 
     # --- helpers shared by the templates ---
 
@@ -301,23 +302,30 @@ class SiteRenderer:
     # --- pages ---
 
     def render(self) -> Rendered:
-        if self.similar is None:
-            self.similar = SimilarIndex(self.archive).all_pages()
         tickets = self.archive.tickets_sorted()
         newest = list(reversed(tickets))
-        join = self._tickets(tickets)  # forked renderers may still be at it while the rest renders here
         try:
-            self._render_rest(tickets, newest)
+            if hasattr(self.similar, "wait"):  # still being found (site/build.py): first the pages without them
+                self._pages_without_similar(tickets, newest)
+                self.similar = self.similar.wait()
+            elif self.similar is None:
+                self.similar = SimilarIndex(self.archive).all_pages()
+            join = self._tickets(tickets)  # forked renderers may still be at it while the rest renders here
+            for article in sorted(self.archive.articles.values(), key=lambda a: a.id):
+                self._article(article)
+            if not self._rest_done:
+                self._pages_without_similar(tickets, newest)
         except BaseException:
-            if self._pending is not None:
-                self._pending.cancel()
+            for pending in (self._pending, self.similar):
+                if hasattr(pending, "cancel"):
+                    pending.cancel()
             raise
         join()
         return self.out
 
-    def _render_rest(self, tickets: list[Ticket], newest: list[Ticket]) -> None:
-        for article in sorted(self.archive.articles.values(), key=lambda a: a.id):
-            self._article(article)
+    def _pages_without_similar(self, tickets: list[Ticket], newest: list[Ticket]) -> None:
+        """Listings, KB indexes, statistics, contributors, home, the search page and the assets."""
+        self._rest_done = True
         self._listings(newest)
         self._kb_indexes()
         if tickets:
@@ -349,8 +357,8 @@ class SiteRenderer:
             writer.close()
             return self.prose.unformatted
 
-        # this process renders the articles, listings and statistics too, meanwhile: a smaller share
-        shares = forked.Shares(tickets, share, self.jobs, mine=0.8)
+        # this process renders the articles (and the listings and statistics, unless done) meanwhile: a smaller share
+        shares = forked.Shares(tickets, share, self.jobs, mine=0.8 if not self._rest_done else 0.95)
         try:
             for ticket in shares.mine:
                 self._ticket(ticket)
