@@ -136,7 +136,8 @@ class _SimilarLater:
         from tsgen.search.similar import Neighbours
 
         neighbours = Neighbours(self.index, *self.job.result())
-        self.say(f"found the similar cases of {len(self.index.docs)} pages in {time.perf_counter() - self.started:.1f} s")
+        self.say(f"found the similar cases of {len(self.index.docs)} pages (beside the listings and statistics) "
+                 f"in {time.perf_counter() - self.started:.1f} s")
         return neighbours
 
     def cancel(self) -> None:
