@@ -47,7 +47,7 @@ def test_a_failing_child_is_a_build_error(monkeypatch: pytest.MonkeyPatch) -> No
             raise ValueError("tickets/2024/01/TS202401010001.md: boom")
         return sum(part)
 
-    with pytest.raises(BuildError, match="a rendering process failed: ValueError: tickets/2024/01/TS202401010001.md: boom"):
+    with pytest.raises(BuildError, match="a forked build process failed: ValueError: tickets/2024/01/TS202401010001.md: boom"):
         forked.shared(list(range(10)), work, jobs=2)
 
 

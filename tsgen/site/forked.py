@@ -161,10 +161,10 @@ def _answer(pid: int, read: int) -> Any:
     try:
         kind, value = pickle.loads(data)
     except Exception as exc:  # noqa: BLE001 - a child killed before it answered
-        raise BuildError(f"a rendering process ended without an answer ({exc.__class__.__name__}); "
-                         "was it killed for lack of memory? Set TSGEN_JOBS=1 to render in one process") from None
+        raise BuildError(f"a forked build process ended without an answer ({exc.__class__.__name__}); "
+                         "was it killed for lack of memory? Set TSGEN_JOBS=1 to build in one process") from None
     if kind != "ok":
-        raise BuildError(f"a rendering process failed: {value}")
+        raise BuildError(f"a forked build process failed: {value}")
     return value
 
 
