@@ -118,8 +118,13 @@ def child_tsgen(root: Path, site: Path) -> dict[str, object]:
     # of consecutive progress messages that differ only in their numbers ("wrote 500/2479 pages"), the last
     steps = [m for m, after in zip(marks, marks[1:] + [("", 0.0, 0.0)])
              if re.sub(r"\d+", "#", m[0]) != re.sub(r"\d+", "#", after[0])]
+    import resource
+
+    # the largest of tsgen's own processes (page writer, minifier, Pagefind, forked renderer and search
+    # indexer); a forked one's RSS counts the memory it still shares with this process
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"seconds": seconds, "cpu": cpu, "rss_mb": _peak_rss_mb(), "pages": len(gen.rendered.pages),
-            "warnings": len(warnings),
+            "warnings": len(warnings), "child_rss_mb": child_mb,
             "steps": steps}
 
 
@@ -309,6 +314,7 @@ def run_tsgen(size: Size, profile: Path | None = None) -> Run:
         size.tsgen.append(run)
     steps = "; ".join(f"{msg} @{t:.1f}s (cpu {c:.1f}s)" for msg, t, c in run.info.get("steps", []))
     print(f"  tsgen    {size.tickets:>6}: {run.seconds:7.1f} s  (cpu {run.cpu:.1f} s, wall {run.wall:.1f} s, peak RSS {run.rss_mb:.0f} MB, "
+          f"largest child process {float(run.info.get('child_rss_mb', 0)):.0f} MB (counting what it shares with the build), "
           f"{run.info['pages']} pages, {run.info['warnings']} warnings)\n           {steps}", flush=True)
     return run
 

@@ -55,6 +55,10 @@ def test_streamed_build_equals_mkdocs_build(generated: Path, tmp_path: Path, mon
     run = MkDocsRun(config)
     run.build(tmp_path / "streamed")
     assert digest(tmp_path / "streamed") == digest(tmp_path / "plain")
+    tickets = sum(1 for _ in (generated / BUILD_DIR / "docs" / "tickets").glob("*.md"))
+    conversions, blocks = run.reused
+    assert conversions >= tickets // 2, "ticket pages with the same headings share one conversion"
+    assert blocks >= tickets, "the navigation, footer and script blocks of ticket pages are rendered once per kind"
     assert held and not any(still for _, still in held), "a written ticket page was still held in memory"
     assert mk._build_page is spy, "the streaming patch is undone after the build"
 
@@ -68,3 +72,65 @@ def test_plugins_get_mkdocs_own_order(generated: Path, tmp_path: Path) -> None:
     (generated / "mkdocs.yml").write_text(text, encoding="utf-8")
     run = MkDocsRun(generated / BUILD_DIR / "mkdocs.yml").prepare()
     assert not can_stream(run.cfg), "a plugin may read every page before any is written"
+
+
+class _Page:
+    def __init__(self, url: str, title: str) -> None:
+        self.url, self.title, self.meta, self.toc = url, title, {}, []
+        self.previous_page = self.next_page = None
+
+
+def test_a_page_block_that_differs_between_pages_is_never_kept() -> None:
+    from tsgen.site.stream import _Chrome
+
+    chrome = _Chrome(enabled=True)
+    calls: list[str] = []
+
+    def render(page: _Page, same: bool) -> str:
+        chrome.outside = page
+
+        def caller() -> str:
+            calls.append(page.url)
+            return "footer" if same else f"footer of {page.title}"
+        return chrome("footer", page, caller)
+
+    pages = [_Page(f"tickets/TS{i}/", f"title {i}") for i in range(10)]
+    assert [render(p, same=False) for p in pages] == [f"footer of title {i}" for i in range(10)]
+    assert len(calls) == 10, "a block that shows the page's own title is rendered for every page"
+    calls.clear()
+    assert [render(p, same=True) for p in pages] == ["footer"] * 10
+    assert len(calls) == 10, "the kind is known to differ, so it is rendered for every page from then on"
+
+
+def test_page_blocks_are_kept_per_folder_and_only_after_verification() -> None:
+    from tsgen.site.stream import _Chrome
+
+    chrome = _Chrome(enabled=True)
+    chrome.linked = ["", "kb/", "lists/"]
+    calls: list[str] = []
+
+    def render(page: _Page) -> str:
+        chrome.outside = page
+
+        def caller() -> str:
+            calls.append(page.url)
+            return f"nav for {page.url.count('/')}"
+        return chrome("site_nav", page, caller)
+
+    tickets = [_Page(f"tickets/TS{i}/", "t") for i in range(6)]
+    for page in tickets:
+        render(page)
+    assert len(calls) == _Chrome.VERIFY, "the first pages of a kind are rendered and compared, the rest reuse them"
+    calls.clear()
+    render(_Page("lists/month/2024-01/2/", "t"))
+    assert calls == ["lists/month/2024-01/2/"], "another folder is another kind"
+    calls.clear()
+    render(_Page("kb/", "t"))
+    render(_Page("kb/", "t"))
+    render(_Page("kb/", "t"))
+    render(_Page("kb/", "t"))
+    assert len(calls) == 4, "a page whose folder holds a navigation target is always rendered"
+    chrome.outside = None
+    calls.clear()
+    chrome("site_nav", tickets[0], lambda: calls.append("in nav") or "x")
+    assert calls == ["in nav"], "a page in the navigation is always rendered"

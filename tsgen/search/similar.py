@@ -344,6 +344,11 @@ class Neighbours:
         self.index = index
         self.kb_idx, self.kb_score, self.t_idx, self.t_score = kb_idx, kb_score, t_idx, t_score
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(kb_idx, kb_score, t_idx, t_score): with the index, all a Neighbours is (sent by site/build.py's
+        forked process)."""
+        return self.kb_idx, self.kb_score, self.t_idx, self.t_score
+
     def _row(self, kind: str, doc_id: str) -> int | None:
         return self.index.row.get(("ticket" if kind == "ticket" else "kb", doc_id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from tsgen.repo.history import read_history
 from tsgen.archive.link import load_archive
 from tsgen.archive.model import ERROR, Archive, Problem
 from tsgen.site.render import Rendered, SiteRenderer
-from tsgen.site import publish
+from tsgen.site import forked, publish
 from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, directory_urls, navigation,
                                write_config, write_theme)
 from tsgen.search.similar import SimilarIndex
@@ -71,7 +72,8 @@ def _frozen_heap() -> Iterator[None]:
 
 def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None,
              while_writing: Callable[[list[Any]], None] | None = None, now: datetime | None = None,
-             archive: Archive | None = None, renderer_class: Callable[..., SiteRenderer] = SiteRenderer) -> Generated:
+             archive: Archive | None = None, renderer_class: Callable[..., SiteRenderer] = SiteRenderer,
+             overlap: bool = False) -> Generated:
     """Validate, then render every page into .tsgen/docs and fill .tsgen/theme.
 
     `now` (default: when rendering starts) is the build's moment: an unanswered ticket whose SLA
@@ -82,6 +84,9 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
 
     `archive` (already loaded and validated) and `renderer_class` (a SiteRenderer subclass) are for
     `tsgen serve`, which keeps both between saves (site/serve.py).
+
+    `overlap` (tsgen build): the similar cases are found by a forked process while the pages that show
+    none (listings, statistics, home) are rendered; `Generated.similar` is then None.
     """
     say = progress or (lambda _msg: None)
     archive = archive if archive is not None else load_archive(root, config)
@@ -93,12 +98,15 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     if history.warning:
         warnings.append(history.warning)
     started = time.perf_counter()
-    similar = SimilarIndex(archive).all_pages()
-    say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
+    if overlap:  # found by a forked process while the pages that show none render (site/forked.py)
+        similar: Any = _SimilarLater(SimilarIndex(archive), started, say)
+    else:
+        similar = SimilarIndex(archive).all_pages()
+        say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
     with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
         renderer = renderer_class(archive, environment(root), history=history, today=today,
                                   directory_urls=directory_urls(root), on_page=writer.put, now=now,
-                                  similar=similar)
+                                  similar=similar, child_writer=writer.direct)
         rendered = renderer.render()
         say(f"rendered {len(rendered.pages)} pages")
         warnings += unformatted_warnings(renderer.prose.unformatted)
@@ -112,7 +120,28 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
         if while_writing is not None:
             while_writing(nav)
         writer.finish(rendered)
-    return Generated(archive, rendered, nav, warnings, similar)
+    return Generated(archive, rendered, nav, warnings, None if overlap else similar)
+
+
+class _SimilarLater:
+    """The similar cases of every page, found by a forked process (SimilarIndex.all_pages) from the
+    fitted index; `wait()` gives the Neighbours (SiteRenderer.render asks before the first page that
+    shows them). Without fork, `wait()` finds them itself."""
+
+    def __init__(self, index: SimilarIndex, started: float, say: Progress) -> None:
+        self.index, self.started, self.say = index, started, say
+        self.job = forked.Background(lambda: index.all_pages().arrays())
+
+    def wait(self) -> Any:
+        from tsgen.search.similar import Neighbours
+
+        neighbours = Neighbours(self.index, *self.job.result())
+        self.say(f"found the similar cases of {len(self.index.docs)} pages (beside the listings and statistics) "
+                 f"in {time.perf_counter() - self.started:.1f} s")
+        return neighbours
+
+    def cancel(self) -> None:
+        self.job.cancel()
 
 
 def unformatted_warnings(unformatted: list[tuple[str, str]]) -> list[str]:
@@ -135,11 +164,14 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     build_dir = root / BUILD_DIR
     previous = incremental.read_manifest(build_dir)
     incremental.forget(build_dir)
-    gen = generate(root, config, progress, today, while_writing=prepare, now=now)
+    gen = generate(root, config, progress, today, while_writing=prepare, now=now, overlap=True)
     docs_files = [p.path for p in gen.rendered.pages] + [dest for _, dest in gen.rendered.assets]
     fingerprint = incremental.fingerprint(root, build_dir, site, docs_files)
     dirty = incremental.can_reuse(previous, fingerprint, site)
     fresh = publish.prepare(site)  # MkDocs writes beside the site; a killed build leaves site/ as it was
+    # The search index comes from the archive, not from the HTML: a forked process writes it while
+    # MkDocs runs, into a hidden folder of the new site that MkDocs' clean leaves alone (site/forked.py)
+    searching = forked.Background(lambda: _index_into(gen, fresh / SEARCH_SCRATCH, root, progress))
     try:
         if dirty:  # the last site, copied with its times, so MkDocs rewrites only the changed pages
             incremental.seed(site, fresh)
@@ -156,8 +188,12 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
         if dirty and progress is not None:
             progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
         split_sitemap(fresh, str(runs[0].cfg["site_url"] or ""))  # a sitemap index over parts, at 100,000 pages
-        index_search(gen, fresh, root, progress)  # into the new site, before it is swapped in
+        if progress is not None and searching.pid:
+            progress("waiting for the search index ...")
+        searching.result()
+        _move_index(fresh / SEARCH_SCRATCH, fresh)  # into the new site, before it is swapped in
     except BaseException:  # a failure or Ctrl-C: the previous site stays, the half-built one goes
+        searching.cancel()
         publish.discard(site)
         raise
     publish.swap(site)
@@ -166,6 +202,28 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
         progress(f"minified {minifier.pages} HTML files: {minifier.before / 2**20:.1f} MB -> "
                  f"{minifier.after / 2**20:.1f} MB")
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
+
+
+SEARCH_SCRATCH = ".tsgen-search"  # the search index while it is written, in the new site (hidden from MkDocs)
+
+
+def _index_into(gen: Generated, scratch: Path, root: Path, progress: Progress | None) -> None:
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    index_search(gen, scratch, root, progress)
+
+
+def _move_index(scratch: Path, site: Path) -> None:
+    """What index_search wrote into `scratch` (pagefind/, opensearch.xml) into the site, replacing the old."""
+    for entry in sorted(scratch.iterdir()):
+        target = site / entry.name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        entry.rename(target)
+    scratch.rmdir()
 
 
 def index_search(gen: Generated, site: Path, root: Path, progress: Progress | None = None) -> Any:

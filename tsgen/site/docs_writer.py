@@ -66,4 +66,9 @@ def main(folder: str) -> int:
 
 
 if __name__ == "__main__":
+    import signal
+
+    # Ctrl-C reaches the whole process group: the build stops itself and closes this process's
+    # input, which ends it; here it would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(main(sys.argv[1]))

@@ -102,6 +102,9 @@ _ESCAPE = re.compile("|".join(re.escape(e) for e in _MARK_OF))
 _MARKS = re.compile("[\ue000-\ue008]")
 
 
+_PALETTES: dict[str, tuple[str, str]] = {}  # a palette switch's HTML -> (script path, script): the same on every page
+
+
 def icon_id(drawing: str) -> str:
     return hashlib.sha1(drawing.encode("utf-8")).hexdigest()[:10]
 
@@ -127,7 +130,8 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
         nonlocal painted
         view_box, drawing = m.group(1), m.group(2)
         name = icon_id(view_box + drawing)
-        icons.setdefault(f"{ICONS}#{name}", icon_rule(name, view_box, drawing))
+        if f"{ICONS}#{name}" not in icons:  # the same few icons on every page: the rule is made once
+            icons[f"{ICONS}#{name}"] = icon_rule(name, view_box, drawing)
         painted = True
         return f'<svg viewBox="{view_box}" class="tsgen-i-{name}"></svg>'
 
@@ -142,12 +146,18 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
     def palette(m: re.Match[str]) -> str:
         """The palette switch written by its own script, in the same place: it is the same on every
         page (900 bytes) and does nothing without JavaScript anyway."""
+        known = _PALETTES.get(m.group(0))
+        if known is not None:
+            icons.setdefault(known[0], known[1])
+            return f'<script src="{up}{known[0]}"></script>'
         form = minify_html.minify(m.group(0)[:m.start(1) - m.start(0)].rsplit("<script>", 1)[0].strip(),
                                   minify_css=True, minify_js=False)
         code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
                 + json.dumps(form, ensure_ascii=False).replace("</", "<\\/") + ");\n" + m.group(1).strip())
         path = f"{SCRIPTS}{icon_id(code)}.js"
         icons.setdefault(path, code + "\n")
+        if len(_PALETTES) < 64:
+            _PALETTES[m.group(0)] = (path, code + "\n")
         return f'<script src="{up}{path}"></script>'
 
     def config(m: re.Match[str]) -> str:
@@ -432,4 +442,9 @@ def main(site: str) -> int:
 
 
 if __name__ == "__main__":
+    import signal
+
+    # Ctrl-C reaches the whole process group: the build stops itself and closes this process's
+    # input, which ends it; here it would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(main(sys.argv[1]))

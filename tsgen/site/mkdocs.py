@@ -96,6 +96,10 @@ class DocsWriter:
         if self.size >= self.BATCH_BYTES:
             self._flush()
 
+    def direct(self) -> "_DirectWriter":
+        """A writer of pages straight into the docs folder, for a forked rendering process (site/forked.py)."""
+        return _DirectWriter(str(self.docs), self.BATCH_BYTES)
+
     def _flush(self) -> None:
         batch, self.batch, self.size = self.batch, [], 0
         if not batch:
@@ -152,6 +156,29 @@ class DocsWriter:
 
     def __exit__(self, *exc: object) -> None:
         self._close()  # after a failure in the renderer: the child ends on the closed pipe
+
+
+class _DirectWriter:
+    """`put` pages, `close` at the end: they are written by this process, in batches, unchanged files left alone."""
+
+    def __init__(self, docs: str, batch_bytes: int) -> None:
+        self.docs, self.batch_bytes = docs, batch_bytes
+        self.batch: list[tuple[str, str]] = []
+        self.size = 0
+        self.made: set[str] = set()
+
+    def put(self, page: Page) -> None:
+        self.batch.append((page.path, page.text))
+        self.size += len(page.text)
+        if self.size >= self.batch_bytes:
+            self.close()
+
+    def close(self) -> None:
+        batch, self.batch, self.size = self.batch, [], 0
+        try:
+            docs_writer.write_batch(self.docs, batch, self.made)
+        except OSError as exc:
+            raise BuildError(f"could not write the pages into {self.docs}: {exc}") from exc
 
 
 def _package_parent() -> str:
@@ -350,6 +377,7 @@ class MkDocsRun:
         self.config_file = config_file
         self.cfg: Any = None
         self.handler = _Collect()
+        self.reused = (0, 0)  # after build: (pages whose Markdown conversion, page blocks reused), site/stream.py
 
     @contextmanager
     def _reported(self) -> Iterator[None]:
@@ -397,8 +425,9 @@ class MkDocsRun:
             self.cfg["site_dir"] = str(site_dir)
         from tsgen.site.stream import streamed
 
-        with self._reported(), streamed(self.cfg):  # pages outside the nav: converted, written, let go
+        with self._reported(), streamed(self.cfg) as reuse:  # pages outside the nav: converted, written, let go
             build(self.cfg, dirty=dirty)
+        self.reused = reuse.counts
         if dirty:
             return [m for m in self.handler.messages if not m.startswith("A 'dirty' build is being performed")]
         return self.handler.messages

@@ -7,6 +7,7 @@ templates/site/*.md.j2; this module only prepares what the templates show.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -14,12 +15,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from urllib.parse import quote, unquote, urlsplit
 
 from tsgen.stats import metrics
 from tsgen.archive.body import chunks, drop_comments, drop_empty_sections, separate_list_items
 from tsgen.archive.clock import period_key
+from tsgen.site import forked
 from tsgen.site.iri import iri
 from tsgen.site.paginate import split
 from tsgen.site.i18n import format_date, format_datetime, format_minutes, translator
@@ -164,7 +166,8 @@ class SiteRenderer:
                  today: date | None = None, directory_urls: bool = True,
                  on_page: Callable[[Page], None] | None = None, now: datetime | None = None,
                  prose: Prose | None = None, similar: Neighbours | None = None,
-                 masker: Masker | None = None) -> None:
+                 masker: Masker | None = None, child_writer: Callable[[], Any] | None = None,
+                 jobs: int | None = None) -> None:
         self.archive, self.env, self.history, self.stats = archive, env, history, stats or {}
         # document text -> sanitized HTML, with the Markdown extensions of the archive's mkdocs.yml
         self.prose = prose or Prose.for_site(archive.root / "mkdocs.yml")
@@ -195,6 +198,11 @@ class SiteRenderer:
         self.ids = id_pattern(self.config.id_prefix)  # ids mentioned in text link to their pages
         self.tag_pages = {tag for t in archive.tickets.values() for tag in t.tags}  # tags with a listing page
         self.similar = similar  # similar cases of every page (search.similar); computed in render() if not given
+        # with on_page: a writer for a forked child's pages (DocsWriter.direct), and how many processes
+        # render the ticket pages (site/forked.py; default: the CPU cores, at most 4)
+        self.child_writer, self.jobs = child_writer, jobs
+        self._pending: Any = None  # the forked renderers' shares, until they are joined
+        self._rest_done = False
 
     # --- helpers shared by the templates ---
 
@@ -295,14 +303,30 @@ class SiteRenderer:
     # --- pages ---
 
     def render(self) -> Rendered:
-        if self.similar is None:
-            self.similar = SimilarIndex(self.archive).all_pages()
         tickets = self.archive.tickets_sorted()
         newest = list(reversed(tickets))
-        for ticket in tickets:
-            self._ticket(ticket)
-        for article in sorted(self.archive.articles.values(), key=lambda a: a.id):
-            self._article(article)
+        try:
+            if hasattr(self.similar, "wait"):  # still being found (site/build.py): first the pages without them
+                self._pages_without_similar(tickets, newest)
+                self.similar = self.similar.wait()
+            elif self.similar is None:
+                self.similar = SimilarIndex(self.archive).all_pages()
+            join = self._tickets(tickets)  # forked renderers may still be at it while the rest renders here
+            for article in sorted(self.archive.articles.values(), key=lambda a: a.id):
+                self._article(article)
+            if not self._rest_done:
+                self._pages_without_similar(tickets, newest)
+        except BaseException:
+            for pending in (self._pending, self.similar):
+                if hasattr(pending, "cancel"):
+                    pending.cancel()
+            raise
+        join()
+        return self.out
+
+    def _pages_without_similar(self, tickets: list[Ticket], newest: list[Ticket]) -> None:
+        """Listings, KB indexes, statistics, contributors, home, the search page and the assets."""
+        self._rest_done = True
         self._listings(newest)
         self._kb_indexes()
         if tickets:
@@ -315,7 +339,45 @@ class SiteRenderer:
         self._home(newest)
         self._search_page()
         self._assets()
-        return self.out
+
+    def _tickets(self, tickets: list[Ticket]) -> Callable[[], None]:
+        """Every ticket's page; with `child_writer`, shared with forked copies of this process (site/forked.py),
+        each writing its pages itself. Returns what completes it, to be called once the parent's other
+        pages are rendered too: it waits for the children. The pages are listed in ticket order either way."""
+        if self.child_writer is None or self.on_page is None:
+            for ticket in tickets:
+                self._ticket(ticket)
+            return lambda: None
+        parent, start = os.getpid(), len(self.out.pages)
+
+        def share(part: Sequence[Ticket]) -> list[tuple[str, str]]:  # in a child: its pages go straight to files
+            writer = self.child_writer()
+            self.on_page, self.prose.unformatted = writer.put, []
+            for ticket in part:
+                self._ticket(ticket)
+            writer.close()
+            return self.prose.unformatted
+
+        # this process renders the articles (and the listings and statistics, unless done) meanwhile: a smaller share
+        shares = forked.Shares(tickets, share, self.jobs, mine=0.8 if not self._rest_done else 0.95)
+        try:
+            for ticket in shares.mine:
+                self._ticket(ticket)
+        except BaseException:
+            shares.cancel()
+            raise
+        mine = len(self.out.pages) - start
+
+        def join() -> None:
+            try:
+                for unformatted in shares.join():
+                    self.prose.unformatted += unformatted or []
+            finally:
+                shares.cancel()
+            self.out.pages[start:start + mine] = [Page(ticket_page(t.id), "") for t in tickets]
+
+        self._pending = shares  # stopped by render() if anything fails before join
+        return join
 
     def _ticket(self, ticket: Ticket) -> None:
         path = ticket_page(ticket.id)

@@ -223,6 +223,9 @@ class _Live(SiteRenderer):
 
     def __init__(self, *args: Any, memory: "_Memory", plan: _Plan | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # one process: the preview keeps what it renders (its masker, listings) from save to save, and a
+        # save renders a page or two, which a fork would only slow down
+        self.child_writer = None
         self.memory, self.plan = memory, plan
         self.listings: dict[str, Any] = {}   # listing (base path) -> the ids it holds, for the next update
         self.parts: dict[str, int] = {}      # paged listing base -> its number of parts

@@ -11,10 +11,18 @@ writes (a test compares them); only the order of work differs.
 
 Plugins may rely on every page being converted before the `env` event (a search or tags plugin
 reads them all there), so with any plugin configured MkDocs' build runs as it is.
+
+Most of tsgen's pages hand MkDocs the same few lines of Markdown (a ticket page's section headings
+and the markers of its HTML parts, site/prose.py): the conversion of such a text is done once and
+reused (`_Conversions`), which is most of MkDocs' own time per page at 100,000 tickets.
 """
 
 from __future__ import annotations
 
+import copy
+import os
+import posixpath
+import re
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -28,12 +36,14 @@ def can_stream(cfg: Any) -> bool:
 
 
 @contextmanager
-def streamed(cfg: Any) -> Iterator[None]:
-    """Within the block, `mkdocs.commands.build.build(cfg)` converts the pages outside the nav lazily."""
+def streamed(cfg: Any) -> Iterator["Reuse"]:
+    """Within the block, `mkdocs.commands.build.build(cfg)` converts the pages outside the nav lazily;
+    the block gets a Reuse, which counts the conversions and page blocks done once for many pages."""
     from mkdocs.commands import build as mk
 
+    reuse = Reuse()
     if not can_stream(cfg):
-        yield
+        yield reuse
         return
     populate, build_page, navigation = mk._populate_page, mk._build_page, mk.get_navigation
     seen: dict[str, Any] = {}     # the build's Files and the ids of the pages in its navigation
@@ -43,6 +53,7 @@ def streamed(cfg: Any) -> Iterator[None]:
         nav = navigation(files, config)
         if config is cfg:
             seen["files"], seen["nav"] = files, {id(p) for p in nav.pages}
+            chrome.linked = _nav_urls(nav.items)
         return nav
 
     def _populate(page: Any, config: Any, files: Any, dirty: bool = False) -> None:
@@ -58,16 +69,182 @@ def streamed(cfg: Any) -> Iterator[None]:
             return
         later.discard(id(page))
         populate(page, config, seen["files"], dirty)
+        chrome.outside = page
         try:
             build_page(page, config, doc_files, nav, env, dirty, excluded)
         finally:  # its anchors (present_anchor_ids, links_to_anchors) stay for MkDocs' final check
+            chrome.outside = None
             page.markdown = None
             page.content = None
             page.toc = []
             page.meta = {}
 
+    from mkdocs.structure.pages import Page
+
+    conversions = reuse.conversions = _Conversions(Page.render)
+    chrome = reuse.chrome = _Chrome(_own_templates_only(cfg["theme"]))
+    theme, get_env = cfg["theme"], cfg["theme"].get_env
+
+    def _env() -> Any:  # the Jinja environment of this build, with tsgen_once for tsgen's main.html
+        env = get_env()
+        env.globals["tsgen_once"] = chrome
+        return env
+
+    theme.get_env = _env
     mk._populate_page, mk._build_page, mk.get_navigation = _populate, _build, _navigation
+
+    def render(page: Any, config: Any, files: Any) -> None:  # a function, so that Page binds it as a method
+        conversions.render(page, config, files)
+
+    Page.render = render  # type: ignore[method-assign]
     try:
-        yield
+        yield reuse
     finally:
         mk._populate_page, mk._build_page, mk.get_navigation = populate, build_page, navigation
+        Page.render = conversions.original  # type: ignore[method-assign]
+        del theme.get_env  # the class's method again
+
+
+class Reuse:
+    """What a streamed build did once for many pages: `conversions` (Markdown), `chrome` (page blocks)."""
+
+    conversions: "_Conversions | None" = None
+    chrome: "_Chrome | None" = None
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        """(pages whose Markdown conversion was reused, page blocks reused)."""
+        return (self.conversions.reused if self.conversions else 0, self.chrome.reused if self.chrome else 0)
+
+
+def _nav_urls(items: Any) -> list[str]:
+    """The URL of every page and link in the navigation, sections walked."""
+    urls: list[str] = []
+    for item in items:
+        if getattr(item, "url", None) is not None:
+            urls.append(item.url)
+        urls += _nav_urls(getattr(item, "children", None) or [])
+    return urls
+
+
+def _own_templates_only(theme: Any) -> bool:
+    """Whether the theme's override folder (.tsgen/theme) holds nothing but main.html: then every other
+    template is the theme's own, whose blocks tsgen_once may keep (see _Chrome)."""
+    dirs = list(getattr(theme, "dirs", []) or [])
+    custom = getattr(theme, "custom_dir", None)
+    if not custom or not dirs or os.path.realpath(dirs[0]) != os.path.realpath(custom):
+        return False
+    names = [os.path.relpath(os.path.join(folder, n), custom) for folder, _, files in os.walk(custom) for n in files]
+    return names == ["main.html"]
+
+
+class _Chrome:
+    """`tsgen_once(block, page)` for tsgen's main.html: a block of the theme's page frame rendered once
+    per kind of page outside the navigation, instead of once per page.
+
+    The navigation sidebar, the table of contents, the footer and the script and style tags of a page
+    outside the navigation (every ticket page) differ from page to page only by the relative URLs in
+    them and by the page's table of contents and `hide` setting. Pages in the same folder whose own
+    folder holds no navigation target give the same relative URLs, so the block's HTML is kept per
+    (block, folder, depth, table of contents, hide). The first `VERIFY` pages of each kind are rendered
+    anyway and compared: a kind that differs (a theme whose block shows more of the page) is never
+    kept. Only with the theme's own templates (nothing but tsgen's main.html in theme.custom_dir);
+    pages in the navigation are always rendered.
+    """
+
+    VERIFY = 3
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.outside: Any = None        # the page being written, when it is outside the navigation
+        self.linked: list[str] = []     # the navigation's URLs
+        self.kept: dict[tuple[Any, ...], tuple[str, int]] = {}
+        self.differ: set[tuple[Any, ...]] = set()
+        self.kind_of: tuple[Any, Any] = (None, None)  # (page, its kind): the last page asked about
+        self.reused = 0
+
+    def __call__(self, block: str, page: Any, caller: Any) -> str:
+        if not self.enabled or page is None or page is not self.outside:
+            return caller()
+        if self.kind_of[0] is not page:  # the page's kind, worked out once for its five blocks
+            self.kind_of = (page, self._kind(page))
+        kind = self.kind_of[1]
+        key = None if kind is None else (block, kind)
+        if key is None or key in self.differ:
+            return caller()
+        kept = self.kept.get(key)
+        if kept is not None and kept[1] >= self.VERIFY:
+            self.reused += 1
+            return kept[0]
+        html = caller()
+        if kept is None:
+            self.kept[key] = (html, 1)
+        elif html == kept[0]:
+            self.kept[key] = (html, kept[1] + 1)
+        else:
+            self.differ.add(key)
+            del self.kept[key]
+        return html
+
+    def _kind(self, page: Any) -> tuple[Any, ...] | None:
+        url = page.url or ""
+        folder = url[:-1] if url.endswith("/") else posixpath.dirname(url)
+        if not folder or any(u == folder or u.startswith(folder + "/") for u in self.linked):
+            return None  # a navigation target inside the page's own folder: its relative URL is the page's own
+        meta = page.meta or {}
+        return (posixpath.dirname(folder), folder.count("/"), url.endswith("/"), repr(meta.get("hide")),
+                _toc_key(page.toc), page.previous_page is None, page.next_page is None)
+
+
+def _toc_key(toc: Any) -> tuple[Any, ...]:
+    return tuple((item.title, item.url, item.level, _toc_key(item.children)) for item in (toc or []))
+
+
+_LINK = re.compile(r"""\b(?:href|src|srcset|data|action|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))""", re.I)
+
+
+class _Conversions:
+    """`Page.render` (Markdown -> HTML, table of contents, title, anchors), done once per distinct Markdown.
+
+    MkDocs' conversion depends on the page only through its links: MkDocs rewrites each link and image
+    relative to the page and records the anchors it links to. A conversion whose HTML links nowhere but
+    to anchors of its own page (and shows no image) is therefore the same for every page with that
+    Markdown; only such conversions are kept, and a page with the same Markdown gets a copy (its own
+    table of contents, anchor set and self-links). Any other page is converted as MkDocs does.
+    """
+
+    LIMIT = 256  # distinct texts kept; tsgen's ticket pages share a handful
+
+    def __init__(self, original: Any) -> None:
+        self.original = original
+        self.reused = 0
+        self.kept: dict[str, tuple[str, Any, Any, set[str], dict[str, str] | None]] = {}
+
+    def render(self, page: Any, config: Any, files: Any) -> None:
+        hit = self.kept.get(page.markdown) if isinstance(page.markdown, str) else None
+        if hit is not None:
+            content, toc, title, anchors, self_links = hit
+            self.reused += 1
+            page.content, page.toc, page._title_from_render = content, copy.deepcopy(toc), title
+            page.present_anchor_ids = set(anchors)
+            if self_links is not None:
+                page.links_to_anchors = {page.file: dict(self_links)} if self_links else {}
+            return
+        self.original(page, config, files)
+        if len(self.kept) < self.LIMIT and isinstance(page.markdown, str) and self._page_free(page):
+            links = page.links_to_anchors
+            self_links = None if links is None or "links_to_anchors" not in vars(page) else dict(links.get(page.file, {}))
+            self.kept[page.markdown] = (page.content, copy.deepcopy(page.toc), page._title_from_render,
+                                        set(page.present_anchor_ids or ()), self_links)
+
+    @staticmethod
+    def _page_free(page: Any) -> bool:
+        """Whether the page's conversion is the same on any page: no link but to its own anchors, no image."""
+        links = page.links_to_anchors if "links_to_anchors" in vars(page) else None
+        if links and set(links) != {page.file}:
+            return False
+        for m in _LINK.finditer(page.content or ""):
+            value = next(g for g in m.groups() if g is not None)
+            if not value.startswith("#"):
+                return False
+        return "<img" not in (page.content or "").lower()

@@ -1,0 +1,101 @@
+"""site/forked.py: ticket pages rendered by forked copies of the process give the same pages, in the
+same order, as one process; a child's failure is a clear BuildError."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tsgen.config import load_config
+from tsgen.errors import BuildError
+from tsgen.site import forked
+from tsgen.site.build import generate
+from tsgen.site.mkdocs import BUILD_DIR
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
+
+
+def test_each_process_gets_every_nth_item_and_results_come_in_order() -> None:
+    items = list(range(20))
+    old = forked.MIN_PER_WORKER
+    forked.MIN_PER_WORKER = 1
+    try:
+        results = forked.shared(items, lambda part: (os.getpid(), list(part)), jobs=3)
+    finally:
+        forked.MIN_PER_WORKER = old
+    assert [part for _, part in results] == [items[0::3], items[1::3], items[2::3]]
+    assert results[0][0] == os.getpid() and len({pid for pid, _ in results}) == 3, "two children and the parent"
+
+
+def test_too_little_work_stays_in_one_process() -> None:
+    results = forked.shared(list(range(10)), lambda part: (os.getpid(), list(part)), jobs=4)
+    assert results == [(os.getpid(), list(range(10)))]
+
+
+def test_a_failing_child_is_a_build_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "MIN_PER_WORKER", 1)
+    parent = os.getpid()
+
+    def work(part: list[int]) -> int:
+        if os.getpid() != parent:
+            raise ValueError("tickets/2024/01/TS202401010001.md: boom")
+        return sum(part)
+
+    with pytest.raises(BuildError, match="a forked build process failed: ValueError: tickets/2024/01/TS202401010001.md: boom"):
+        forked.shared(list(range(10)), work, jobs=2)
+
+
+def test_tsgen_jobs_overrides_the_core_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TSGEN_JOBS", "1")
+    assert forked.workers() == 1
+    monkeypatch.setenv("TSGEN_JOBS", "3")
+    assert forked.workers(2) == 3
+
+
+def _docs(root: Path) -> dict[str, str]:
+    docs = root / BUILD_DIR / "docs"
+    return {p.relative_to(docs).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(docs.rglob("*")) if p.is_file()}
+
+
+def test_forked_rendering_writes_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "archive"
+    for name in ("tickets", "kb"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    now = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
+    monkeypatch.setenv("TSGEN_JOBS", "1")
+    one = generate(root, load_config(root), today=date(2024, 3, 1), now=now)
+    alone = _docs(root)
+    shutil.rmtree(root / BUILD_DIR)
+    monkeypatch.setenv("TSGEN_JOBS", "3")
+    monkeypatch.setattr(forked, "MIN_PER_WORKER", 1)
+    calls: list[int] = []
+    real = forked.Shares
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        shares = real(*args, **kwargs)
+        calls.append(len(shares.children))
+        return shares
+
+    monkeypatch.setattr(forked, "Shares", counted)
+    said: list[str] = []
+    three = generate(root, load_config(root), progress=said.append, today=date(2024, 3, 1), now=now, overlap=True)
+    assert calls == [2], "the ticket pages were shared with two forked processes"
+    assert three.similar is None and any("found the similar cases" in m for m in said), \
+        "the similar cases were found beside the pages that show none"
+    assert _docs(root) == alone, "three processes write exactly the pages one writes"
+    assert sorted(p.path for p in three.rendered.pages) == sorted(p.path for p in one.rendered.pages)
+    assert three.warnings == one.warnings
+
+
+def test_the_parent_can_take_a_smaller_share() -> None:
+    parts = forked._split(list(range(100)), 2, 0.8)
+    assert sorted(parts[0] + parts[1]) == list(range(100))
+    assert len(parts[0]) == 44 and len(parts[1]) == 56, "0.8 of a child's share: 44 against 56"
