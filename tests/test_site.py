@@ -249,6 +249,8 @@ def test_dimension_listings_show_the_newest_and_link_every_ticket(monkeypatch: p
     assert sum(html(p).count("<tr><td><a") for p in month) == len(archive.tickets), \
         "the month archive lists every ticket"
     assert all(html(p).count("<tr><td><a") <= 4 for p in month | set(parts)), "no part is longer than PART_ROWS"
+    assert not any("显示最新的" in html(p) for p in month | set(parts)), \
+        "a part of a whole listing says which range it shows, not that it shows only the newest"
 
 
 def test_article_page_shows_its_newest_tickets_and_links_all_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
