@@ -85,9 +85,19 @@ def test_forked_rendering_writes_the_same_pages(tmp_path: Path, monkeypatch: pyt
         return shares
 
     monkeypatch.setattr(forked, "Shares", counted)
+    background: list[bool] = []
+    real_background = forked.Background
+
+    def counted_background(*args, **kwargs):  # type: ignore[no-untyped-def]
+        job = real_background(*args, **kwargs)
+        background.append(bool(job.pid))
+        return job
+
+    monkeypatch.setattr(forked, "Background", counted_background)
     said: list[str] = []
     three = generate(root, load_config(root), progress=said.append, today=date(2024, 3, 1), now=now, overlap=True)
     assert calls == [2], "the ticket pages were shared with two forked processes"
+    assert background == [True, True], "the similar cases and the listings and statistics each in a forked process"
     assert three.similar is None and any("found the similar cases" in m for m in said), \
         "the similar cases were found beside the pages that show none"
     assert _docs(root) == alone, "three processes write exactly the pages one writes"

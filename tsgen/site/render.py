@@ -305,9 +305,12 @@ class SiteRenderer:
     def render(self) -> Rendered:
         tickets = self.archive.tickets_sorted()
         newest = list(reversed(tickets))
+        rest: Any = None
         try:
             if hasattr(self.similar, "wait"):  # still being found (site/build.py): first the pages without them
-                self._pages_without_similar(tickets, newest)
+                rest = self._rest_forked(tickets, newest)  # in a forked process, if there are cores for it
+                if rest is None:
+                    self._pages_without_similar(tickets, newest)
                 self.similar = self.similar.wait()
             elif self.similar is None:
                 self.similar = SimilarIndex(self.archive).all_pages()
@@ -316,13 +319,42 @@ class SiteRenderer:
                 self._article(article)
             if not self._rest_done:
                 self._pages_without_similar(tickets, newest)
+            join()
+            if rest is not None:
+                self._rest_joined(rest.result())
         except BaseException:
-            for pending in (self._pending, self.similar):
+            for pending in (self._pending, self.similar, rest):
                 if hasattr(pending, "cancel"):
                     pending.cancel()
             raise
-        join()
         return self.out
+
+    def _rest_forked(self, tickets: list[Ticket], newest: list[Ticket]) -> Any:
+        """`_pages_without_similar` in a forked process (site/forked.py) writing its pages itself, while this
+        one waits for the similar cases and renders the ticket pages; None where nothing is forked."""
+        if self.child_writer is None or self.on_page is None or forked.workers(self.jobs) < 2 or \
+                len(tickets) < forked.MIN_PER_WORKER:
+            return None
+        self._rest_done = True
+
+        def job() -> dict[str, Any]:
+            writer = self.child_writer()
+            self.on_page, self.prose.unformatted, self.out = writer.put, [], Rendered()
+            self._pages_without_similar(tickets, newest)
+            writer.close()
+            return {"pages": [p.path for p in self.out.pages], "nav": self.out.nav, "stats": self.stats,
+                    "assets": self.out.assets, "unpublished": self.out.unpublished,
+                    "unformatted": self.prose.unformatted}
+
+        return forked.Background(job, self.jobs)
+
+    def _rest_joined(self, done: dict[str, Any]) -> None:
+        """What the forked process of `_rest_forked` rendered, as if it had been rendered here."""
+        self.out.pages += [Page(path, "") for path in done["pages"]]
+        self.out.nav, self.stats = done["nav"], done["stats"]
+        self.out.assets += done["assets"]
+        self.out.unpublished += done["unpublished"]
+        self.prose.unformatted += done["unformatted"]
 
     def _pages_without_similar(self, tickets: list[Ticket], newest: list[Ticket]) -> None:
         """Listings, KB indexes, statistics, contributors, home, the search page and the assets."""
@@ -359,7 +391,7 @@ class SiteRenderer:
             return self.prose.unformatted
 
         # this process renders the articles (and the listings and statistics, unless done) meanwhile: a smaller share
-        shares = forked.Shares(tickets, share, self.jobs, mine=0.8 if not self._rest_done else 0.95)
+        shares = forked.Shares(tickets, share, self.jobs, mine=0.8 if not self._rest_done else 0.9)
         try:
             for ticket in shares.mine:
                 self._ticket(ticket)
