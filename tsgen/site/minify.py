@@ -102,6 +102,7 @@ _ESCAPE = re.compile("|".join(re.escape(e) for e in _MARK_OF))
 _MARKS = re.compile("[\ue000-\ue008]")
 
 
+_WRITTEN: dict[str, tuple[str, str]] = {}  # a shared fragment's HTML -> (script path, script)
 _PALETTES: dict[str, tuple[str, str]] = {}  # a palette switch's HTML -> (script path, script): the same on every page
 
 
@@ -175,12 +176,16 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
         """`fragment` written in its place by a shared script (the same file for every page it occurs on)."""
         if "&" in fragment or _MARKS.search(fragment):
             return fragment  # character references: left to the minifier's care below
-        small = minify_html.minify(fragment, minify_css=True, minify_js=False)
-        code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
-                + json.dumps(small, ensure_ascii=False).replace("</", "<\\/") + ");")
-        path = f"{SCRIPTS}{icon_id(code)}.js"
-        icons.setdefault(path, code + "\n")
-        return f'<script src="{up}{path}"></script>'
+        known = _WRITTEN.get(fragment)  # the same fragment on thousands of pages: minified once
+        if known is None:
+            small = minify_html.minify(fragment, minify_css=True, minify_js=False)
+            code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
+                    + json.dumps(small, ensure_ascii=False).replace("</", "<\\/") + ");")
+            known = (f"{SCRIPTS}{icon_id(code)}.js", code + "\n")
+            if len(_WRITTEN) < 4096:
+                _WRITTEN[fragment] = known
+        icons.setdefault(*known)
+        return f'<script src="{up}{known[0]}"></script>'
 
     html = _ICON.sub(icon, html)
     if painted and _HEAD_END in html:
