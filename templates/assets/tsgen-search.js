@@ -249,7 +249,27 @@
       }).map(function (p) { return p.r; });
       results = results.concat(more);
     }
+    if (byKind && !newest && tier.published.length) results = await withCases(pf, results, tier.published[0], opts);
     return { results: results, strict: strict.length, filters: tier.filters };
+  }
+
+  // The tickets the leading article solved (their `kb` names it: indexed with the ticket, records.py) come
+  // right after it, up to CASES of them, in Pagefind's order for the article's id: they are the known cases
+  // of the answer, though a ticket may put its symptom in other words than the query (they hold only some
+  // of its words, below thousands of tickets that happen to hold them all).
+  var CASES = 5;
+  async function withCases(pf, results, article, opts) {
+    var id = ((await dataOf(article)).meta || {}).id;
+    if (!id) return results;
+    var res = await pf.search(id, opts);
+    if (!res.results.length) return results;
+    await learn(pf, id, opts);  // which of them are articles (they carry the filter rank)
+    var cases = res.results.filter(function (r) { return r.id !== article.id && !kbRank.has(r.id); }).slice(0, CASES);
+    if (!cases.length) return results;
+    var moved = new Set(cases.map(function (r) { return r.id; }));
+    var rest = results.filter(function (r) { return !moved.has(r.id); });
+    var at = rest.indexOf(article) + 1;
+    return rest.slice(0, at).concat(cases, rest.slice(at));
   }
 
   // Newest first without Pagefind's sort (its page order, in the entry file every query loads, would cost
