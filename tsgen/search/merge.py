@@ -30,6 +30,7 @@ import heapq
 import io
 import itertools
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,13 +205,15 @@ def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTE
     tag = hashlib.sha256(b"".join(cbor2.dumps(s.meta[1]) for s in shards)).hexdigest()[:3]
     width = len(_b36(max(total - 1, 0), 1))
     pages: list[list[Any]] = []
+    dst = str(folder / "fragment")
     for s in shards:
+        src = str(s.folder / "fragment")
         renamed: dict[str, str] = {}
         for old, words in s.meta[1]:
             new = renamed.get(old)
             if new is None:  # Pagefind gives identical pages one fragment: so does the merged bundle
                 new = renamed[old] = f"{tag}{_b36(len(pages), width)}"
-                (s.folder / "fragment" / f"{old}.pf_fragment").rename(folder / "fragment" / f"{new}.pf_fragment")
+                os.rename(f"{src}/{old}.pf_fragment", f"{dst}/{new}.pf_fragment")
             pages.append([new, round_length(int(words))])
 
     # words: a k-way merge of the shards' sorted word lists
