@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from tsgen.errors import BuildError
-from tsgen.search.merge import merge_bundles
+from tsgen.search.merge import Scan, merge_bundles, scan_bundle
 from tsgen.search.records import Record
 from tsgen.search.segment import aliases, segment, vocabulary
 
@@ -121,6 +121,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
     """
     count = 0
     outs: list[Path] = []
+    scans: dict[Path, Scan] = {}
     last = time.monotonic()
     running: _Run | None = None
     parts = folder.parent / f".{folder.name}-shards"  # beside the bundle: its fragments are moved, not copied
@@ -144,6 +145,9 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 if progress:
                     progress(f"search: Pagefind indexes records {count - in_shard + 1}-{count}")
                 running = _Run(base, out)
+                for done in outs[:-1]:  # the finished shards are scanned for the merge while Pagefind runs
+                    if done not in scans:
+                        scans[done] = scan_bundle(done)
                 base, made, in_shard = None, set(), 0
 
             for record in records:
@@ -173,7 +177,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 _Run(empty, outs[0]).wait()
         if progress and len(outs) > 1:
             progress(f"search: merging the {len(outs)} shards into one index")
-        merge_bundles(outs, folder)
+        merge_bundles(outs, folder, scans=scans)
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return count

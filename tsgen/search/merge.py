@@ -124,9 +124,18 @@ def _open(folder: Path) -> _Shard:
     return _Shard(folder, entry, language, meta)
 
 
-def _words(shard: _Shard) -> Iterator[tuple[str, int, int, memoryview, int]]:
-    """Each word of a shard, in order: (word, pages, first page's delta, the bytes of its page list
-    after that delta, the sum of its deltas). The bytes are Pagefind's own, sliced, not re-encoded."""
+Scan = list[tuple[str, str, int, int, int, int, int]]
+
+
+def scan_bundle(folder: Path) -> Scan:
+    """Where each word of a Pagefind bundle's index is, in word order: (chunk, word, pages, first page's
+    delta, the sum of its deltas, start and end of its page list after that first delta in the chunk).
+    The decoding is most of a merge's time: index.py scans each shard while Pagefind indexes the next."""
+    return _scan(_open(folder))
+
+
+def _scan(shard: _Shard) -> Scan:
+    out: Scan = []
     for _from, _to, name in shard.meta[2]:
         data = read_pf(shard.folder / "index" / f"{name}.pf_index")
         raw = memoryview(data)
@@ -154,8 +163,19 @@ def _words(shard: _Shard) -> Iterator[tuple[str, int, int, memoryview, int]]:
                 end = len(raw)
             if end < 0 or raw[end - 1] != 0x80 or first != pages[0][0]:
                 raise BuildError(f"unexpected layout of the Pagefind index chunk {name} at {word!r}")
-            yield word, n, first, raw[rest:end - 1], sum(p[0] for p in pages)
+            out.append((name, word, n, first, sum(p[0] for p in pages), rest, end - 1))
             i = end
+    return out
+
+
+def _words(shard: _Shard, scanned: Scan) -> Iterator[tuple[str, int, int, memoryview, int]]:
+    """Each word of a shard, in order: (word, pages, first page's delta, the bytes of its page list
+    after that delta, the sum of its deltas). The bytes are Pagefind's own, sliced, not re-encoded."""
+    chunk, raw = "", memoryview(b"")
+    for name, word, n, first, last, start, end in scanned:
+        if name != chunk:
+            chunk, raw = name, memoryview(read_pf(shard.folder / "index" / f"{name}.pf_index"))
+        yield word, n, first, raw[start:end], last
 
 
 def _chunk_bounds(firsts: list[str], lasts: list[str]) -> list[tuple[str, str]]:
@@ -181,9 +201,11 @@ def _name(language: str, data: bytes, taken: set[str], size: int = 7) -> str:
     return name
 
 
-def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTES) -> int:
+def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTES,
+                  scans: dict[Path, Scan] | None = None) -> int:
     """Write the Pagefind bundles in `parts` (in order) as one bundle into `folder` (which must not
-    exist; the parts' fragments are moved, so the parts are used up). Returns the number of pages."""
+    exist; the parts' fragments are moved, so the parts are used up). Returns the number of pages.
+    `scans`: scan_bundle of some parts, made before (the others are scanned here)."""
     shards = [_open(p) for p in parts]
     if not shards:
         raise BuildError("no Pagefind bundle to merge")
@@ -233,7 +255,8 @@ def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTE
         buf, in_chunk = io.BytesIO(), 0
 
     def stream(k: int) -> Iterator[tuple[str, int, int, int, memoryview, int]]:
-        for w, n, first, rest, last in _words(shards[k]):
+        scanned = (scans or {}).get(parts[k])
+        for w, n, first, rest, last in _words(shards[k], scanned if scanned is not None else _scan(shards[k])):
             yield w, k, n, first, rest, last
 
     streams = [stream(k) for k in range(len(shards))]
