@@ -123,8 +123,17 @@ def child_tsgen(root: str, site: str) -> dict[str, Any]:
     start = time.perf_counter()
     archive = load_archive(Path(root), load_config(Path(root)))
     loaded = time.perf_counter() - start
-    result = write_index(records(archive), Path(site), total=len(archive.tickets) + len(archive.articles))
-    return {"seconds": time.perf_counter() - start, "load_seconds": loaded, "index_seconds": result.seconds,
+    merging = [0.0]
+
+    def progress(message: str) -> None:  # when the merge of the shards starts (index.py says so)
+        if "merging" in message:
+            merging[0] = time.perf_counter()
+
+    result = write_index(records(archive), Path(site), progress=progress,
+                         total=len(archive.tickets) + len(archive.articles))
+    end = time.perf_counter()
+    return {"seconds": end - start, "load_seconds": loaded, "index_seconds": result.seconds,
+            "merge_seconds": end - merging[0] if merging[0] else 0.0,
             "records": result.records, "words": result.words, "rss_mb": _peak_mb(), "cpu": _cpu()}
 
 
@@ -389,7 +398,8 @@ def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: s
               f"{fmt_bytes(res['pagefind']['disk'])}", flush=True)
     t = spawn(["tsgen", str(root), str(site)])
     res["tsgen"] = {**t, "disk": tree_bytes(site / "pagefind")}
-    print(f"  tsgen: load {t['load_seconds']:.1f} s + index {t['index_seconds']:.1f} s ({t['records']} records, "
+    print(f"  tsgen: load {t['load_seconds']:.1f} s + index {t['index_seconds']:.1f} s (of which the merge of the "
+          f"shards after the last {t.get('merge_seconds', 0):.1f} s; {t['records']} records, "
           f"{t['words']} words), cpu {t['cpu']:.1f} s, peak {t['rss_mb']:.0f} MB, {fmt_bytes(res['tsgen']['disk'])}; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     search_page(site)

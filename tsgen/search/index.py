@@ -175,8 +175,9 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 empty.mkdir()
                 outs.append(parts / "shard0")
                 _Run(empty, outs[0]).wait()
-        if progress and len(outs) > 1:
-            progress(f"search: merging the {len(outs)} shards into one index")
+        if progress:
+            progress(f"search: merging the {len(outs)} shards into one index" if len(outs) > 1
+                     else "search: merging the index (short page names)")
         merge_bundles(outs, folder, scans=scans)
     finally:
         shutil.rmtree(parts, ignore_errors=True)
