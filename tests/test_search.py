@@ -137,7 +137,7 @@ def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, mo
     assert one.records == three.records == n
     folder = tmp_path / "three" / "pagefind"
     assert not list((tmp_path / "three").glob(".pagefind-shards*")), "the shards' bundles are removed"
-    assert not (folder / "tsgen-shards.json").exists() and not list(folder.glob("part*"))
+    assert json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8")) == []  # one bundle
     urls = [f["url"] for f in read_fragments(folder)]
     assert len(urls) == len(set(urls)) == n
     meta1, words1, filters1, lengths1 = _bundle(tmp_path / "one" / "pagefind")
@@ -158,6 +158,19 @@ def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, mo
         assert hit is None or word in chunks[hit], word
     months = json.loads((folder / "tsgen-months.json").read_text(encoding="utf-8"))
     assert months == sorted({r.filters["month"][0] for r in records(archive)}, reverse=True)
+    # more pages than BUNDLE: consecutive shards merged into several bundles, listed for the search page;
+    # together they hold every page once, each word's pages at the same positions, with names unique
+    monkeypatch.setattr(index, "BUNDLE", 44)
+    write_index(records(archive), tmp_path / "two", total=n)
+    folder = tmp_path / "two" / "pagefind"
+    parts = json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8"))
+    assert parts == ["part1/"]
+    bundles = [_bundle(folder), _bundle(folder / "part1")]
+    assert sorted(u for b in bundles for u in b[3]) == sorted(lengths1)
+    names = [h for b in bundles for h, _ in b[0][1]]
+    assert len(names) == len(set(names)) == n
+    for word, pages in words1.items():
+        assert {u: p for b in bundles for u, p in b[1].get(word, {}).items()} == pages, word
 
 
 def _chunk_words(folder: Path, name: str) -> list:  # type: ignore[type-arg]

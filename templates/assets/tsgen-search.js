@@ -55,22 +55,36 @@
   }
 
   // --- loading --------------------------------------------------------------------------------------
-  // once, however many searches ask for it at the same time. A large archive is indexed in shards, which
-  // tsgen merges into this one bundle (tsgen/search/merge.py): one page list, one chunk per word.
-  var opening = null;
-  function loadPagefind() { return opening || (opening = openIndex()); }
+  // once, however many searches ask for it at the same time: the first shard alone (it holds the KB
+  // articles, written first), then all shards merged
+  var opening = null, loading = null, merged = false, listed = null;
+  function loadPrimary() { return opening || (opening = openIndex()); }
+  function loadPagefind() { return loading || (loading = loadPrimary().then(mergeShards)); }
   async function openIndex() {
-    pagefind = await import(new URL("pagefind/pagefind.js", base).href);
-    await pagefind.options({ baseUrl: "/", excerptLength: 30 });
-    // Pagefind takes the query's language from <html lang>, and for zh it re-cuts every query with
-    // the browser's own word segmenter (ICU: 收不到 -> 收 不到, java.net.X -> java net x), which is not
-    // how the index was cut (jieba, tsgen/search/segment.py). The index is written in the language
-    // "unknown" (no segmenter, no stemmer): the instance is created for that language too, so the words
-    // this script sends are searched as they are. Pagefind reads the attribute synchronously, at once.
-    var root = document.documentElement, lang = root.getAttribute("lang");
-    root.setAttribute("lang", "unknown");
-    try { pagefind.init(); } finally { if (lang == null) root.removeAttribute("lang"); else root.setAttribute("lang", lang); }
+    {
+      listed = fetch(new URL("pagefind/tsgen-shards.json", base).href);  // at once, not after the import
+      pagefind = await import(new URL("pagefind/pagefind.js", base).href);
+      await pagefind.options({ baseUrl: "/", excerptLength: 30 });
+      // Pagefind takes the query's language from <html lang>, and for zh it re-cuts every query with
+      // the browser's own word segmenter (ICU: 收不到 -> 收 不到, java.net.X -> java net x), which is not
+      // how the index was cut (jieba, tsgen/search/segment.py). The index is written in the language
+      // "unknown" (no segmenter, no stemmer): the instance is created for that language too, so the words
+      // this script sends are searched as they are. Pagefind reads the attribute synchronously, at once.
+      var root = document.documentElement, lang = root.getAttribute("lang");
+      root.setAttribute("lang", "unknown");
+      try { pagefind.init(); } finally { if (lang == null) root.removeAttribute("lang"); else root.setAttribute("lang", lang); }
+    }
     return pagefind;
+  }
+  async function mergeShards(pf) {
+    // a large archive is indexed in shards (tsgen/search/index.py): merged into one result list
+    var r = await listed;
+    var shards = r.ok ? await r.json() : [];
+    await Promise.all(shards.map(function (part) {  // their entry files load side by side
+      return pf.mergeIndex(new URL("pagefind/" + part, base).href, { baseUrl: "/", language: "unknown" });
+    }));
+    merged = true;
+    return pf;
   }
 
   async function loadVocab() {
@@ -111,12 +125,21 @@
     // worker answers in turn, and the all-words search, which scores every matching ticket, is the most
     // of a query's time (the articles' fragments too would wait for it)
     var published = [], pubs = null, other = [];
-    if (byKind) {
-      pubs = (await Promise.all(terms.map(function (t) { return pf.search(t, withRank(opts, "published")); })))
+    var articles = async function () {
+      return (await Promise.all(terms.map(function (t) { return pf.search(t, withRank(opts, "published")); })))
         .map(function (r) { return r.results; });
+    };
+    var shown = false;
+    if (byKind && early && !merged) {  // the first shard alone, before the others are opened
+      var first = common(await articles());
+      if (first.length) { await early(first); shown = true; }
+    }
+    await loadPagefind();
+    if (byKind) {
+      pubs = await articles();
       published = common(pubs);
       published.forEach(function (r) { kbRank.set(r.id, "published"); });
-      if (early && published.length) await early(published);
+      if (early && published.length && !shown) await early(published);
       other = terms.map(function (t) { return pf.search(t, withRank(opts, "other")); });
     }
     var main = terms.map(function (t) { return pf.search(t, opts); });
@@ -191,9 +214,10 @@
 
   async function run(q, filters, newest, early) {
     var vp = HAN.test(q) ? loadVocab() : null;  // fetched while Pagefind loads
-    var pf = await loadPagefind();
+    var pf = await (early ? loadPrimary() : loadPagefind());
     var opts = { filters: filters };
     if (!q.trim()) {
+      await loadPagefind();
       var all = await pf.search(null, opts);
       var listed = await newestFirst(pf, null, opts, all.results);
       return { results: listed, strict: listed.length, filters: all.filters };

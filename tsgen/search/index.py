@@ -38,6 +38,12 @@ MONTHS = "tsgen-months.json"  # the values of the filter `month`, newest first: 
 LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
 SHARD = 8_000             # records per Pagefind run, at most: Pagefind holds about 100 MB per 1,000
 SINGLE = 12_000           # up to this many records, one run (1.2 GB at most; fewer files for the browser)
+# pages per bundle the browser opens, at most (shards are merged into bundles): Pagefind scores a search
+# in time (pages found) x (pages holding its words) within each bundle, so one bundle of 100,000 took
+# 30 s for 权限 不足 (23,475 pages found) where 13 took 2; each bundle costs a chunk per word of a query
+BUNDLE = 16_000
+SHARDS = "tsgen-shards.json"
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass
@@ -116,8 +122,10 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
     Pagefind holds about 100 MB per 1,000 records while it indexes (10 GB for 100,000), so records go
     in shards of SHARD, each one run of the Pagefind binary in a process of its own (its memory is given
     back when it exits; its Python service kept it and answered ten times slower). While Pagefind
-    indexes one shard, the next one's files are written. The shards' bundles are then merged into the
-    one bundle in `folder` (merge.py): the browser opens one index, not one per shard.
+    indexes one shard, the next one's files are written, and the shards it has finished are scanned.
+    Consecutive shards are then merged into bundles of up to BUNDLE pages (merge.py): the first in
+    `folder`, the others in `folder/partN/`, listed in `folder/tsgen-shards.json`; the search page opens
+    them together (Pagefind's mergeIndex) into one ranked result list.
     """
     count = 0
     outs: list[Path] = []
@@ -178,7 +186,14 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
         if progress:
             progress(f"search: merging the {len(outs)} shards into one index" if len(outs) > 1
                      else "search: merging the index (short page names)")
-        merge_bundles(outs, folder, scans=scans)
+        # consecutive shards merged into bundles of up to BUNDLE pages: the first in `folder`, the others
+        # in folder/partN/, listed in tsgen-shards.json (the search page opens them together)
+        per = max(1, BUNDLE // max(shard, 1))
+        groups = [outs[i:i + per] for i in range(0, len(outs), per)]
+        for n, group in enumerate(groups):
+            merge_bundles(group, folder if n == 0 else folder / f"part{n}", scans=scans,
+                          prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "")
+        (folder / SHARDS).write_text(json.dumps([f"part{n}/" for n in range(1, len(groups))]), encoding="utf-8")
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return count

@@ -1,21 +1,25 @@
-"""One Pagefind bundle from the bundles of several Pagefind runs (the shards of a large archive).
+"""Pagefind bundles merged: the bundles of several Pagefind runs (the shards of a large archive) as one.
 
 Pagefind's program holds about 100 MB per 1,000 records while it indexes, so a large archive is
-indexed in shards, one run each (index.py). Searching the shards as separate bundles (Pagefind's
-mergeIndex) costs every visitor, per shard: the page list, and for every word of a query one index
-chunk of about 20,000 positions, mostly of other words. At 100,000 tickets that was 13 page lists
-(690 KB) and 39 chunks (685 KB, 40 % of them other words) for `数据库连接超时`. This module writes
-the shards' bundles as the one bundle a single Pagefind run over all records would have written:
+indexed in shards, one run each (index.py). The browser opening each shard as a bundle of its own
+(Pagefind's mergeIndex) costs every visitor, per bundle, its page list, and for every word of a
+query one index chunk of about 20,000 positions, mostly of other words: at 100,000 tickets, 13
+page lists (690 KB) and 39 chunks (685 KB) for `数据库连接超时`. This module writes several shards
+as the one bundle a single Pagefind run over their records would have written (index.py merges
+consecutive shards into bundles of up to index.BUNDLE pages: Pagefind's search time in a bundle
+grows with the pages found times the pages holding the words, so one bundle of 100,000 was far too
+slow for common words):
 
 - the page list is the shards' lists one after the other (page numbers offset), and each page's
-  fragment is renamed `<tag><number>` (base 36): Pagefind names fragments by 7 hexadecimal digits of
-  their hash, which no compression shrinks (3.5 bytes a page); a counter compresses to about half.
-  `tag` is a hash of the shards' own page lists, so a changed index gets new fragment addresses (no
-  browser shows a cached fragment of an earlier build). The page lengths Pagefind keeps for its
-  length normalisation are rounded to 5 significant bits (at most 3 %), which halves their bytes;
+  fragment is renamed `<prefix><tag><number>` (base 36): Pagefind names fragments by 7 hexadecimal
+  digits of their hash, which no compression shrinks (3.5 bytes a page); a counter compresses to
+  about half. `tag` is a hash of the shards' own page lists, so a changed index gets new fragment
+  addresses (no browser shows a cached fragment of an earlier build). The page lengths Pagefind
+  keeps for its length normalisation are rounded to 5 significant bits (at most 3 %);
 - each word's page list is the shards' lists for it one after the other: their bytes are copied as
   Pagefind wrote them, only the first page's delta of each shard is recomputed; the words are cut
-  into chunks again, and the chunk bounds written as Pagefind writes them (`chunk_meta`);
+  into chunks again, smaller than Pagefind's (CHUNK_BYTES: fewer other words loaded with a word),
+  and the chunk bounds written as Pagefind writes them (`chunk_meta`);
 - the filters' page lists are merged the same way (absolute page numbers, offset).
 
 The format is Pagefind 1.5's (CBOR inside gzip, `pagefind_dcd` first; read by its WebAssembly):
@@ -41,7 +45,7 @@ import cbor2
 from tsgen.errors import BuildError
 
 MAGIC = b"pagefind_dcd"
-CHUNK_BYTES = 24_000      # a word chunk's CBOR size, about: Pagefind's 20,000 positions are ~40 KB
+CHUNK_BYTES = 8_000       # a word chunk's CBOR size, about (Pagefind: 20,000 positions, ~40 KB): a query loads one chunk per word and bundle, mostly other words
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -202,10 +206,11 @@ def _name(language: str, data: bytes, taken: set[str], size: int = 7) -> str:
 
 
 def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTES,
-                  scans: dict[Path, Scan] | None = None) -> int:
+                  scans: dict[Path, Scan] | None = None, prefix: str = "") -> int:
     """Write the Pagefind bundles in `parts` (in order) as one bundle into `folder` (which must not
     exist; the parts' fragments are moved, so the parts are used up). Returns the number of pages.
-    `scans`: scan_bundle of some parts, made before (the others are scanned here)."""
+    `scans`: scan_bundle of some parts, made before (the others are scanned here). `prefix` starts every
+    fragment name (the bundles the search page opens together need names unique among them)."""
     shards = [_open(p) for p in parts]
     if not shards:
         raise BuildError("no Pagefind bundle to merge")
@@ -224,7 +229,7 @@ def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTE
     for s in shards:
         s.offset = total
         total += len(s.meta[1])
-    tag = hashlib.sha256(b"".join(cbor2.dumps(s.meta[1]) for s in shards)).hexdigest()[:3]
+    tag = prefix + hashlib.sha256(b"".join(cbor2.dumps(s.meta[1]) for s in shards)).hexdigest()[:3]
     width = len(_b36(max(total - 1, 0), 1))
     pages: list[list[Any]] = []
     dst = str(folder / "fragment")
