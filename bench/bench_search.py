@@ -10,8 +10,10 @@ on its own (elapsed seconds, peak memory):
   shipped before); "indexing" is the time spent in the search plugin's hooks (page parsing, jieba,
   writing search_index.json), measured inside the build; the whole build's time is shown too;
 - Pagefind, default settings: `pagefind --site <that site>` (the extended binary), crawling every page;
-- tsgen: `tsgen.search` on the archive (load + validate, then records -> Pagefind's Python API), the
-  index `tsgen build` writes. Peak memory is the Python process plus the Pagefind process.
+- tsgen: `tsgen.search` on the archive (load + validate, then records -> Pagefind's program, one run
+  per shard of at most 8,000 records, the shards merged into one bundle), the index `tsgen build`
+  writes. Peak memory is the Python process plus the largest Pagefind process (one runs at a time);
+  the merge's time after the last shard is printed too.
 
 Then, in Chromium (/usr/bin/chromium; the site served from localhost by a threaded Python server, no
 compression), for each engine: a cold query (new browser context, nothing cached) for common Chinese
@@ -25,10 +27,13 @@ Targets (issue 11): 100,000 tickets + 1,500 articles: indexing <= 90 s and <= 2 
 for multi-word queries, tsgen ahead of both baselines.
 
 The 100,000-ticket run is long (about 40 minutes on a 2-core machine, Pagefind's default crawl
-alone needs about 12 GB of memory): run it in the background with nice, one at a time.
+alone needs about 12 GB of memory): run it in the background with nice, one at a time, under the
+shared lock. With --tmp the generated archive is kept and reused by the next run (generating 100,000
+tickets takes minutes); --skip material,pagefind measures tsgen alone (about 10 minutes at 100,000).
 
-    nice /work/venv/bin/python bench/bench_search.py --sizes 10000          # about 8 minutes
-    nice /work/venv/bin/python bench/bench_search.py > /tmp/bench_search.log 2>&1 &
+    flock /work/bench.lock nice /work/venv/bin/python bench/bench_search.py --sizes 10000   # about 8 minutes
+    flock /work/bench.lock nice /work/venv/bin/python bench/bench_search.py --sizes 100000 \
+        --skip material,pagefind --tmp /tmp/bs > /tmp/bench_search.log 2>&1 &
 """
 
 from __future__ import annotations
@@ -123,8 +128,17 @@ def child_tsgen(root: str, site: str) -> dict[str, Any]:
     start = time.perf_counter()
     archive = load_archive(Path(root), load_config(Path(root)))
     loaded = time.perf_counter() - start
-    result = write_index(records(archive), Path(site), total=len(archive.tickets) + len(archive.articles))
-    return {"seconds": time.perf_counter() - start, "load_seconds": loaded, "index_seconds": result.seconds,
+    merging = [0.0]
+
+    def progress(message: str) -> None:  # when the merge of the shards starts (index.py says so)
+        if "merging" in message:
+            merging[0] = time.perf_counter()
+
+    result = write_index(records(archive), Path(site), progress=progress,
+                         total=len(archive.tickets) + len(archive.articles))
+    end = time.perf_counter()
+    return {"seconds": end - start, "load_seconds": loaded, "index_seconds": result.seconds,
+            "merge_seconds": end - merging[0] if merging[0] else 0.0,
             "records": result.records, "words": result.words, "rss_mb": _peak_mb(), "cpu": _cpu()}
 
 
@@ -389,7 +403,8 @@ def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: s
               f"{fmt_bytes(res['pagefind']['disk'])}", flush=True)
     t = spawn(["tsgen", str(root), str(site)])
     res["tsgen"] = {**t, "disk": tree_bytes(site / "pagefind")}
-    print(f"  tsgen: load {t['load_seconds']:.1f} s + index {t['index_seconds']:.1f} s ({t['records']} records, "
+    print(f"  tsgen: load {t['load_seconds']:.1f} s + index {t['index_seconds']:.1f} s (of which the merge of the "
+          f"shards after the last {t.get('merge_seconds', 0):.1f} s; {t['records']} records, "
           f"{t['words']} words), cpu {t['cpu']:.1f} s, peak {t['rss_mb']:.0f} MB, {fmt_bytes(res['tsgen']['disk'])}; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     search_page(site)

@@ -254,6 +254,10 @@ def test_search_precise_chinese_kb_first(tab: tuple[Any, Watch], base_url: str, 
     assert 2 <= len(wanted) < len(archive.tickets) // 2
     assert set(hrefs) == wanted, f"extra: {set(hrefs) - wanted}, missing: {wanted - set(hrefs)}"
     assert re.search(r"/kb/KB\d+/$", hrefs[0]), f"a KB article first: {hrefs}"
+    # the tickets that article solved (their `kb` names it) come right after it, if they hold the words
+    lead = hrefs[0].split("/")[2]
+    cases = {f"/tickets/{t.id}/" for t in archive.tickets.values() if lead in t.kb} & wanted
+    assert cases and set(hrefs[1:1 + min(5, len(cases))]) <= cases, (lead, hrefs[:6], cases)
     marks = page.locator("#tsgen-search-results mark").all_inner_texts()
     assert "权限不足" in marks, f"the word is highlighted whole: {marks[:10]}"
     first = page.locator("#tsgen-search-results li.tsgen-result").first

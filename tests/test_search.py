@@ -92,37 +92,106 @@ def test_labels_and_opensearch(tmp_path: Path) -> None:
     assert "知识库 &lt;&amp;&gt;" in text and re.search(r"<ShortName>[^<]+</ShortName>", text)
 
 
-def test_index_in_shards_keeps_every_record(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A large archive is indexed in several Pagefind runs (memory); every record is in exactly one."""
+def _bundle(folder: Path) -> tuple[list, dict, dict, dict]:  # type: ignore[type-arg]
+    """A Pagefind bundle decoded: meta, word -> {url: positions}, filter -> value -> urls, url -> length."""
+    import gzip
+    import json
+
+    import cbor2
+
+    def pf(path: Path) -> object:
+        return cbor2.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    (_, info), = entry["languages"].items()
+    meta = pf(folder / f"pagefind.{info['hash']}.pf_meta")
+    assert info["page_count"] == len(meta[1])  # type: ignore[index, arg-type]
+    urls = [json.loads(gzip.decompress((folder / "fragment" / f"{h}.pf_fragment").read_bytes())[12:])["url"].lstrip("/")
+            for h, _ in meta[1]]  # type: ignore[index]
+    words: dict[str, dict[str, object]] = {}
+    for _, _, h in meta[2]:  # type: ignore[index]
+        for word, pages, _ in pf(folder / "index" / f"{h}.pf_index")[0]:  # type: ignore[index]
+            page, words[word] = 0, {}
+            for delta, locs, extra in pages:
+                page += delta
+                words[word][urls[page]] = (locs, extra)
+    filters = {name: {v: sorted(urls[i] for i in ps) for v, ps in pf(folder / "filter" / f"{h}.pf_filter")[1]}  # type: ignore[index]
+               for name, h in meta[3]}  # type: ignore[index]
+    return meta, words, filters, {urls[i]: n for i, (_, n) in enumerate(meta[1])}  # type: ignore[index, arg-type]
+
+
+def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A large archive is indexed in several Pagefind runs (memory), merged into one bundle (merge.py):
+    the same words at the same positions of the same pages, the same filters, as one Pagefind run."""
     import json
 
     from tsgen.search import index
     from tsgen.search.index import read_fragments, write_index
 
-    monkeypatch.setattr(index, "SHARD", 30)
     archive = load_archive(REPO, load_config(REPO))
-    result = write_index(records(archive), tmp_path)
-    shards = json.loads((tmp_path / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8"))
     n = len(archive.tickets) + len(archive.articles)
-    assert result.records == n and len(shards) == (n - 1) // 30
-    for part in ["", *shards]:
-        entry = json.loads((tmp_path / "pagefind" / part / "pagefind-entry.json").read_text(encoding="utf-8"))
-        assert entry["languages"], part
-    urls = [f["url"] for f in read_fragments(tmp_path / "pagefind")]
-    assert len(urls) == len(set(urls)) == n
-    # with the number of records known, the shards are even (none of a handful of records), and a small
-    # archive is one
+    one = write_index(records(archive), tmp_path / "one", total=n)
+    monkeypatch.setattr(index, "SHARD", 30)
     monkeypatch.setattr(index, "SINGLE", 40)
-    even = write_index(records(archive), tmp_path / "even", total=n)
-    parts = json.loads((tmp_path / "even" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8"))
-    assert even.records == n and len(parts) == -(-n // 30) - 1
-    sizes = [sum(1 for _ in (tmp_path / "even" / "pagefind" / p / "fragment").glob("*")) for p in ["", *parts]]
-    assert max(sizes) - min(sizes) <= 1 + len(parts), sizes
-    months = json.loads((tmp_path / "even" / "pagefind" / "tsgen-months.json").read_text(encoding="utf-8"))
+    three = write_index(records(archive), tmp_path / "three", total=n)
+    assert one.records == three.records == n
+    folder = tmp_path / "three" / "pagefind"
+    assert not list((tmp_path / "three").glob(".pagefind-shards*")), "the shards' bundles are removed"
+    assert json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8")) == []  # one bundle
+    urls = [f["url"] for f in read_fragments(folder)]
+    assert len(urls) == len(set(urls)) == n
+    meta1, words1, filters1, lengths1 = _bundle(tmp_path / "one" / "pagefind")
+    meta3, words3, filters3, lengths3 = _bundle(folder)
+    assert words3 == words1 and len(words1) > 1000
+    assert filters3 == filters1 and set(filters1) >= {"kind", "status", "tag", "month", "rank"}
+    assert lengths3 == lengths1 and meta3[5] == meta1[5]
+    # every length within 3 % of the word count in the page's fragment
+    for f in read_fragments(folder):
+        assert abs(lengths3[f["url"]] - f["word_count"]) <= f["word_count"] * 0.04, f["url"]
+    # fragment names: a short counter after a tag of the index, not Pagefind's 7 hex digits
+    names = [h for h, _ in meta3[1]]
+    assert len(set(names)) == n and max(map(len, names)) <= 3 + 2
+    # every word is found in the chunk Pagefind's lookup (from <= word <= to) picks, where it picks one
+    chunks = {h: {w for w, _, _ in _chunk_words(folder, h)} for _, _, h in meta3[2]}
+    for word in words3:
+        hit = next((h for lo, hi, h in meta3[2] if lo <= word <= hi), None)
+        assert hit is None or word in chunks[hit], word
+    months = json.loads((folder / "tsgen-months.json").read_text(encoding="utf-8"))
     assert months == sorted({r.filters["month"][0] for r in records(archive)}, reverse=True)
-    monkeypatch.setattr(index, "SINGLE", n)
-    write_index(records(archive), tmp_path / "one", total=n)
-    assert json.loads((tmp_path / "one" / "pagefind" / "tsgen-shards.json").read_text(encoding="utf-8")) == []
+    # more pages than BUNDLE: consecutive shards merged into several bundles, listed for the search page;
+    # together they hold every page once, each word's pages at the same positions, with names unique
+    monkeypatch.setattr(index, "BUNDLE", 44)
+    write_index(records(archive), tmp_path / "two", total=n)
+    folder = tmp_path / "two" / "pagefind"
+    parts = json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8"))
+    assert parts == ["part1/"]
+    bundles = [_bundle(folder), _bundle(folder / "part1")]
+    assert sorted(u for b in bundles for u in b[3]) == sorted(lengths1)
+    names = [h for b in bundles for h, _ in b[0][1]]
+    assert len(names) == len(set(names)) == n
+    for word, pages in words1.items():
+        assert {u: p for b in bundles for u, p in b[1].get(word, {}).items()} == pages, word
+
+
+def _chunk_words(folder: Path, name: str) -> list:  # type: ignore[type-arg]
+    import gzip
+
+    import cbor2
+
+    return cbor2.loads(gzip.decompress((folder / "index" / f"{name}.pf_index").read_bytes())[12:])[0]
+
+
+def test_merge_refuses_a_bundle_it_does_not_know(tmp_path: Path) -> None:
+    import pytest
+
+    from tsgen.errors import BuildError
+    from tsgen.search.merge import merge_bundles, round_length
+
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "pagefind-entry.json").write_text('{"languages": {}}', encoding="utf-8")
+    with pytest.raises(BuildError, match="could not be read"):
+        merge_bundles([tmp_path / "odd"], tmp_path / "out")
+    assert [round_length(n) for n in (0, 7, 31, 32, 33, 100, 1000)] == [0, 7, 31, 32, 34, 100, 992]
 
 
 def test_a_failing_pagefind_run_is_a_clear_build_error(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

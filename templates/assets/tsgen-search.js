@@ -273,7 +273,41 @@
       }).map(function (p) { return p.r; });
       results = results.concat(more);
     }
-    return { results: results, strict: strict.length, filters: tier.filters };
+    var out = { results: results, strict: strict.length, filters: tier.filters };
+    if (byKind && !newest && tier.published.length) {  // the partial matches are listed already, or not
+      out = await withCases(pf, out, tier.published[0], opts, strict.length < 3 * PAGE ? [] : units);
+    }
+    return out;
+  }
+
+  // The tickets the leading article solved (their `kb` names it: indexed with the ticket, records.py) come
+  // right after it, up to CASES of them, in Pagefind's order for the article's id: they are the known cases
+  // of the answer, though a ticket may put its symptom in other words than the query (holding only some
+  // of its words, it ranks below thousands of tickets that happen to hold them all). Only tickets that
+  // match the query (all its words, or some of its parts or words) are moved: a case that holds none of
+  // its words is not a result.
+  var CASES = 5;
+  async function withCases(pf, out, article, opts, units) {
+    var id = ((await dataOf(article)).meta || {}).id;
+    if (!id) return out;
+    var res = await pf.search(id, opts);
+    if (!res.results.length) return out;
+    await learn(pf, id, opts);  // which of them are articles (they carry the filter rank)
+    var linked = res.results.filter(function (r) { return r.id !== article.id && !kbRank.has(r.id); });
+    var listed = new Set(out.results.map(function (r) { return r.id; }));
+    if (units.length && linked.some(function (r) { return !listed.has(r.id); })) {
+      // the partial matches were not listed (more than enough pages held every word): which cases hold some
+      (await Promise.all(units.map(function (u) { return pf.search(u.join(" "), opts); })))
+        .forEach(function (r) { r.results.forEach(function (x) { if (!listed.has(x.id)) listed.add(x.id + " partial"); }); });
+    }
+    var cases = linked.filter(function (r) { return listed.has(r.id) || listed.has(r.id + " partial"); }).slice(0, CASES);
+    if (!cases.length) return out;
+    var moved = new Set(cases.map(function (r) { return r.id; }));
+    var strictIds = new Set(out.results.slice(0, out.strict).map(function (r) { return r.id; }));
+    var rest = out.results.filter(function (r) { return !moved.has(r.id); });
+    var at = rest.indexOf(article) + 1;
+    var added = cases.filter(function (r) { return !strictIds.has(r.id); }).length;  // shown above the partial ones
+    return { results: rest.slice(0, at).concat(cases, rest.slice(at)), strict: out.strict + added, filters: out.filters };
   }
 
   // Newest first without Pagefind's sort (its page order, in the entry file every query loads, would cost

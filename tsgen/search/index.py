@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -27,16 +28,22 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from tsgen.errors import BuildError
+from tsgen.search.merge import Scan, merge_bundles, scan_bundle
 from tsgen.search.records import Record
 from tsgen.search.segment import aliases, segment, vocabulary
 
 OUTPUT = "pagefind"
 WORDS = "tsgen-words.json"
-SHARDS = "tsgen-shards.json"
 MONTHS = "tsgen-months.json"  # the values of the filter `month`, newest first: the search page's "newest first"
 LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
 SHARD = 8_000             # records per Pagefind run, at most: Pagefind holds about 100 MB per 1,000
 SINGLE = 12_000           # up to this many records, one run (1.2 GB at most; fewer files for the browser)
+# pages per bundle the browser opens, at most (shards are merged into bundles): Pagefind scores a search
+# in time (pages found) x (pages holding its words) within each bundle, so one bundle of 100,000 took
+# 30 s for 权限 不足 (23,475 pages found) where 13 took 2; each bundle costs a chunk per word of a query
+BUNDLE = 16_000
+SHARDS = "tsgen-shards.json"
+_B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass
@@ -99,6 +106,13 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
     return IndexResult(count, len(words), time.perf_counter() - start, folder)
 
 
+def _scratch() -> str | None:
+    """Where the records' HTML files are written for Pagefind: memory (/dev/shm) where there is one,
+    since creating and removing 100,000 small files and folders on a disk took a third of the time."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 def _index(records: Iterable[Record], folder: Path, seen: set[str],
            progress: Callable[[str], None] | None, shard: int = SHARD) -> int:
     """Write each record's HTML into a scratch folder (at the path of its URL), then have Pagefind's
@@ -107,59 +121,81 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
 
     Pagefind holds about 100 MB per 1,000 records while it indexes (10 GB for 100,000), so records go
     in shards of SHARD, each one run of the Pagefind binary in a process of its own (its memory is given
-    back when it exits; its Python service kept it and answered ten times slower) and a bundle of its own:
-    the first in `folder`, the others in `folder/partN/`, listed in `folder/tsgen-shards.json`; the search
-    page merges them (Pagefind's mergeIndex) into one ranked result list. While Pagefind indexes one
-    shard, the next one's files are written.
+    back when it exits; its Python service kept it and answered ten times slower). While Pagefind
+    indexes one shard, the next one's files are written, and the shards it has finished are scanned.
+    Consecutive shards are then merged into bundles of up to BUNDLE pages (merge.py): the first in
+    `folder`, the others in `folder/partN/`, listed in `folder/tsgen-shards.json`; the search page opens
+    them together (Pagefind's mergeIndex) into one ranked result list.
     """
     count = 0
-    parts: list[str] = []
+    outs: list[Path] = []
+    scans: dict[Path, Scan] = {}
     last = time.monotonic()
     running: _Run | None = None
-    with tempfile.TemporaryDirectory(prefix="tsgen-search-") as scratch:
-        base: Path | None = None
-        made: set[Path] = set()
-        in_shard = 0
+    parts = folder.parent / f".{folder.name}-shards"  # beside the bundle: its fragments are moved, not copied
+    if parts.exists():
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tsgen-search-", dir=_scratch()) as scratch:
+            base: Path | None = None
+            made: set[Path] = set()
+            in_shard = 0
 
-        def flush() -> None:
-            nonlocal in_shard, made, running, base
-            if not in_shard or base is None:
-                return
+            def flush() -> None:
+                nonlocal in_shard, made, running, base
+                if not in_shard or base is None:
+                    return
+                if running:
+                    running.wait()
+                out = parts / f"shard{len(outs)}"
+                outs.append(out)
+                if progress:
+                    progress(f"search: Pagefind indexes records {count - in_shard + 1}-{count}")
+                running = _Run(base, out)
+                for done in outs[:-1]:  # the finished shards are scanned for the merge while Pagefind runs
+                    if done not in scans:
+                        scans[done] = scan_bundle(done)
+                base, made, in_shard = None, set(), 0
+
+            for record in records:
+                if base is None:
+                    base = Path(scratch) / f"shard{count}"
+                    base.mkdir()
+                rel = record.url.strip("/")
+                path = base / rel if rel.endswith(".html") else base / rel / "index.html"
+                if path.parent not in made:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(path.parent)
+                path.write_text(record_html(record, seen), encoding="utf-8")
+                count += 1
+                in_shard += 1
+                if in_shard >= shard:
+                    flush()
+                if progress and time.monotonic() - last >= 5:
+                    last = time.monotonic()
+                    progress(f"search: prepared {count} records")
+            flush()
             if running:
                 running.wait()
-            out = folder if not parts and not folder.exists() and running is None else folder / f"part{len(parts) + 1}"
-            if out != folder:
-                parts.append(f"{out.name}/")
-            if progress:
-                progress(f"search: Pagefind indexes records {count - in_shard + 1}-{count}")
-            running = _Run(base, out)
-            base, made, in_shard = None, set(), 0
-
-        for record in records:
-            if base is None:
-                base = Path(scratch) / f"shard{count}"
-                base.mkdir()
-            rel = record.url.strip("/")
-            path = base / rel if rel.endswith(".html") else base / rel / "index.html"
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_text(record_html(record, seen), encoding="utf-8")
-            count += 1
-            in_shard += 1
-            if in_shard >= shard:
-                flush()
-            if progress and time.monotonic() - last >= 5:
-                last = time.monotonic()
-                progress(f"search: prepared {count} records")
-        flush()
-        if running:
-            running.wait()
-        if not folder.exists():  # an archive without documents still gets a (empty) bundle
-            empty = Path(scratch) / "empty"
-            empty.mkdir()
-            _Run(empty, folder).wait()
-    (folder / SHARDS).write_text(json.dumps(parts), encoding="utf-8")
+            if not outs:  # an archive without documents still gets a (empty) bundle
+                empty = Path(scratch) / "empty"
+                empty.mkdir()
+                outs.append(parts / "shard0")
+                _Run(empty, outs[0]).wait()
+        if progress:
+            progress(f"search: merging the {len(outs)} shards into one index" if len(outs) > 1
+                     else "search: merging the index (short page names)")
+        # consecutive shards merged into bundles of up to BUNDLE pages: the first in `folder`, the others
+        # in folder/partN/, listed in tsgen-shards.json (the search page opens them together)
+        per = max(1, BUNDLE // max(shard, 1))
+        groups = [outs[i:i + per] for i in range(0, len(outs), per)]
+        for n, group in enumerate(groups):
+            merge_bundles(group, folder if n == 0 else folder / f"part{n}", scans=scans,
+                          prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "")
+        (folder / SHARDS).write_text(json.dumps([f"part{n}/" for n in range(1, len(groups))]), encoding="utf-8")
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
     return count
 
 

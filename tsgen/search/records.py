@@ -76,9 +76,11 @@ def _sections(body: str, default: float) -> list[tuple[float, str]]:
 
 
 def ticket_record(ticket: Ticket, url: str) -> Record:
-    """A ticket's record: title and id; tags, solution and error strings; description; the rest lightly."""
+    """A ticket's record: title and id; tags, solution, linked KB ids and error strings; description; the
+    rest lightly."""
     created = ticket.created.strftime("%Y-%m-%d %H:%M")
-    key = [*ticket.tags, ticket.solution or ""]
+    # the KB articles it links (`kb`): the search page puts the tickets an answering article solved after it
+    key = [*ticket.tags, ticket.solution or "", *ticket.kb]
     parts = [(TITLE, f"{ticket.id} {ticket.title}"), (KEY, " ".join(k for k in key if k))]
     parts += _sections(ticket.body, REST)
     version = ticket.environment.get("version") if isinstance(ticket.environment, dict) else None
