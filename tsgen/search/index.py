@@ -110,7 +110,15 @@ def _scratch() -> str | None:
     """Where the records' HTML files are written for Pagefind: memory (/dev/shm) where there is one,
     since creating and removing 100,000 small files and folders on a disk took a third of the time."""
     shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return None
+    try:  # a container's /dev/shm is often 64 MB: two shards' records must fit, else the disk
+        return str(shm) if shutil.disk_usage(shm).free >= SCRATCH_FREE else None
+    except OSError:
+        return None
+
+
+SCRATCH_FREE = 256 * 2**20  # free bytes /dev/shm needs: the records of the shard being indexed and the next
 
 
 def _index(records: Iterable[Record], folder: Path, seen: set[str],
