@@ -73,7 +73,7 @@ def _frozen_heap() -> Iterator[None]:
 def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None,
              while_writing: Callable[[list[Any]], None] | None = None, now: datetime | None = None,
              archive: Archive | None = None, renderer_class: Callable[..., SiteRenderer] = SiteRenderer,
-             overlap: bool = False) -> Generated:
+             overlap: bool = False, loaded: Callable[[Archive], None] | None = None) -> Generated:
     """Validate, then render every page into .tsgen/docs and fill .tsgen/theme.
 
     `now` (default: when rendering starts) is the build's moment: an unanswered ticket whose SLA
@@ -93,6 +93,8 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     if archive.errors:
         raise InvalidArchive(archive.problems)
     say(f"loaded {len(archive.tickets)} tickets and {len(archive.articles)} articles")
+    if loaded is not None:  # build_site starts the search index here: it needs nothing but the archive
+        loaded(archive)
     warnings = [p.format() for p in archive.warnings]
     history = read_history(root)
     if history.warning:
@@ -164,14 +166,25 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     build_dir = root / BUILD_DIR
     previous = incremental.read_manifest(build_dir)
     incremental.forget(build_dir)
-    gen = generate(root, config, progress, today, while_writing=prepare, now=now, overlap=True)
+    # The search index comes from the archive, not from the HTML: a forked process writes it from the
+    # moment the archive is loaded, beside everything else, into .tsgen/ (site/forked.py)
+    scratch = build_dir / SEARCH_SCRATCH
+    searching: list[forked.Background] = []
+
+    def loaded(archive: Archive) -> None:
+        searching.append(forked.Background(lambda: _index_into(Generated(archive, Rendered(), []), scratch, root,
+                                                                progress)))
+    try:
+        gen = generate(root, config, progress, today, while_writing=prepare, now=now, overlap=True, loaded=loaded)
+    except BaseException:
+        for job in searching:
+            job.cancel()
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     docs_files = [p.path for p in gen.rendered.pages] + [dest for _, dest in gen.rendered.assets]
     fingerprint = incremental.fingerprint(root, build_dir, site, docs_files)
     dirty = incremental.can_reuse(previous, fingerprint, site)
     fresh = publish.prepare(site)  # MkDocs writes beside the site; a killed build leaves site/ as it was
-    # The search index comes from the archive, not from the HTML: a forked process writes it while
-    # MkDocs runs, into a hidden folder of the new site that MkDocs' clean leaves alone (site/forked.py)
-    searching = forked.Background(lambda: _index_into(gen, fresh / SEARCH_SCRATCH, root, progress))
     try:
         if dirty:  # the last site, copied with its times, so MkDocs rewrites only the changed pages
             incremental.seed(site, fresh)
@@ -188,12 +201,13 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
         if dirty and progress is not None:
             progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
         split_sitemap(fresh, str(runs[0].cfg["site_url"] or ""))  # a sitemap index over parts, at 100,000 pages
-        if progress is not None and searching.pid:
+        if progress is not None and searching[0].pid:
             progress("waiting for the search index ...")
-        searching.result()
-        _move_index(fresh / SEARCH_SCRATCH, fresh)  # into the new site, before it is swapped in
+        searching[0].result()
+        _move_index(scratch, fresh)  # into the new site, before it is swapped in
     except BaseException:  # a failure or Ctrl-C: the previous site stays, the half-built one goes
-        searching.cancel()
+        searching[0].cancel()
+        shutil.rmtree(scratch, ignore_errors=True)
         publish.discard(site)
         raise
     publish.swap(site)
@@ -204,7 +218,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     return gen, gen.warnings + mk_warnings, time.perf_counter() - start
 
 
-SEARCH_SCRATCH = ".tsgen-search"  # the search index while it is written, in the new site (hidden from MkDocs)
+SEARCH_SCRATCH = "search-index"  # .tsgen/search-index: the search index while it is written
 
 
 def _index_into(gen: Generated, scratch: Path, root: Path, progress: Progress | None) -> None:
