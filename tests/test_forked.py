@@ -21,12 +21,21 @@ REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
 
 
+def shared(items: list[int], work, jobs: int):  # type: ignore[no-untyped-def]
+    """Every share worked on, the parent's here, as SiteRenderer._tickets uses Shares."""
+    shares = forked.Shares(items, work, jobs)
+    try:
+        return [work(shares.mine), *shares.join()]
+    finally:
+        shares.cancel()
+
+
 def test_each_process_gets_every_nth_item_and_results_come_in_order() -> None:
     items = list(range(20))
     old = forked.MIN_PER_WORKER
     forked.MIN_PER_WORKER = 1
     try:
-        results = forked.shared(items, lambda part: (os.getpid(), list(part)), jobs=3)
+        results = shared(items, lambda part: (os.getpid(), list(part)), jobs=3)
     finally:
         forked.MIN_PER_WORKER = old
     assert [part for _, part in results] == [items[0::3], items[1::3], items[2::3]]
@@ -34,7 +43,7 @@ def test_each_process_gets_every_nth_item_and_results_come_in_order() -> None:
 
 
 def test_too_little_work_stays_in_one_process() -> None:
-    results = forked.shared(list(range(10)), lambda part: (os.getpid(), list(part)), jobs=4)
+    results = shared(list(range(10)), lambda part: (os.getpid(), list(part)), jobs=4)
     assert results == [(os.getpid(), list(range(10)))]
 
 
@@ -48,7 +57,7 @@ def test_a_failing_child_is_a_build_error(monkeypatch: pytest.MonkeyPatch) -> No
         return sum(part)
 
     with pytest.raises(BuildError, match="a forked build process failed: ValueError: tickets/2024/01/TS202401010001.md: boom"):
-        forked.shared(list(range(10)), work, jobs=2)
+        shared(list(range(10)), work, jobs=2)
 
 
 def test_tsgen_jobs_overrides_the_core_count(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,6 +73,19 @@ def _docs(root: Path) -> dict[str, str]:
             for p in sorted(docs.rglob("*")) if p.is_file()}
 
 
+def _noted(monkeypatch: pytest.MonkeyPatch, name: str, note):  # type: ignore[no-untyped-def]
+    """forked.<name> wrapped: what `note` says of each one made is appended to the list returned."""
+    real, notes = getattr(forked, name), []
+
+    def made(*args, **kwargs):  # type: ignore[no-untyped-def]
+        thing = real(*args, **kwargs)
+        notes.append(note(thing))
+        return thing
+
+    monkeypatch.setattr(forked, name, made)
+    return notes
+
+
 def test_forked_rendering_writes_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "archive"
     for name in ("tickets", "kb"):
@@ -76,24 +98,8 @@ def test_forked_rendering_writes_the_same_pages(tmp_path: Path, monkeypatch: pyt
     shutil.rmtree(root / BUILD_DIR)
     monkeypatch.setenv("TSGEN_JOBS", "3")
     monkeypatch.setattr(forked, "MIN_PER_WORKER", 1)
-    calls: list[int] = []
-    real = forked.Shares
-
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        shares = real(*args, **kwargs)
-        calls.append(len(shares.children))
-        return shares
-
-    monkeypatch.setattr(forked, "Shares", counted)
-    background: list[bool] = []
-    real_background = forked.Background
-
-    def counted_background(*args, **kwargs):  # type: ignore[no-untyped-def]
-        job = real_background(*args, **kwargs)
-        background.append(bool(job.pid))
-        return job
-
-    monkeypatch.setattr(forked, "Background", counted_background)
+    calls = _noted(monkeypatch, "Shares", lambda shares: len(shares.children))
+    background = _noted(monkeypatch, "Background", lambda job: bool(job.pid))
     said: list[str] = []
     three = generate(root, load_config(root), progress=said.append, today=date(2024, 3, 1), now=now, overlap=True)
     assert calls == [2], "the ticket pages were shared with two forked processes"

@@ -1,7 +1,7 @@
 """Work shared with forked copies of this process, one per extra CPU core (POSIX only).
 
 Rendering 100,000 ticket pages is pure Python: one core does it in about six minutes while the
-other waits. `shared` forks the process (the archive, templates and similar cases are already in
+other waits. `Shares` forks the process (the archive, templates and similar cases are already in
 memory, shared copy-on-write: nothing is pickled or loaded again), lets each child do every n-th
 item and send back a small result, and does its own share meanwhile. The children write their
 output themselves; what they return is only what the parent needs to know (paths, warnings).
@@ -42,22 +42,6 @@ def workers(requested: int | None = None) -> int:
     return max(1, min(cores, 4))
 
 
-def shared(items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int | None = None) -> list[R]:
-    """`work(share)` for each of n shares of the items (dealt in turn: item i to process i mod n), share 0
-    in this process, the others in forked children; returns the n results in that order.
-
-    `work` in a child must leave the parent's state alone (its own writes are lost with the child) and
-    return something picklable.
-    """
-    shares = Shares(items, work, jobs)
-    try:
-        mine = work(shares.mine)
-        return [mine, *shares.join()]
-    except BaseException:
-        shares.cancel()
-        raise
-
-
 class Shares:
     """The children's shares of `items` started at once: share i >= 1 (items dealt in turn) is `work`ed
     on in child i; the parent does its own share, `self.mine` (all of them with one process; `mine`
@@ -74,15 +58,7 @@ class Shares:
         self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
         try:
             for i in range(1, n):
-                read, write = os.pipe()
-                sys.stdout.flush()
-                sys.stderr.flush()
-                pid = os.fork()
-                if pid == 0:  # the child: its share, its answer on the pipe, and out without any cleanup
-                    os.close(read)
-                    _child(write, lambda i=i: work(parts[i]))
-                os.close(write)
-                self.children.append((pid, read))
+                self.children.append(_fork(lambda i=i: work(parts[i])))
         except BaseException:
             self.cancel()
             raise
@@ -123,6 +99,19 @@ def _stop(pid: int, read: int) -> None:
     except OSError:
         pass
     _reap(pid, read)
+
+
+def _fork(job: Callable[[], Any]) -> tuple[int, int]:
+    """A child that runs `job` and sends its answer on a pipe: (its pid, the pipe's read end)."""
+    read, write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: its job, its answer on the pipe, and out without any cleanup
+        os.close(read)
+        _child(write, job)
+    os.close(write)
+    return pid, read
 
 
 def _die_with_parent() -> None:
@@ -192,15 +181,8 @@ class Background:
         self.pid = self.read = 0
         if workers(jobs) < 2 or not hasattr(os, "fork"):
             return
-        read, write = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            os.close(read)
-            _child(write, job)
-        os.close(write)
-        self.pid, self.read, self.job = pid, read, None
+        self.pid, self.read = _fork(job)
+        self.job = None
 
     def result(self) -> Any:
         if self.job is not None:  # not forked: the job runs now
