@@ -7,7 +7,6 @@ templates/site/*.md.j2; this module only prepares what the templates show.
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 import re
 from collections import Counter, defaultdict
@@ -380,7 +379,7 @@ class SiteRenderer:
             for ticket in tickets:
                 self._ticket(ticket)
             return lambda: None
-        parent, start = os.getpid(), len(self.out.pages)
+        start = len(self.out.pages)
 
         def share(part: Sequence[Ticket]) -> list[tuple[str, str]]:  # in a child: its pages go straight to files
             writer = self.child_writer()
