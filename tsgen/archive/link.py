@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from typing import Any
 
+from tsgen import heap
 from tsgen.config import Config
 from tsgen.archive.files import scan
 from tsgen.archive.load import read_document
@@ -34,7 +33,7 @@ def load_archive(root: Path, config: Config, paths: list[tuple[str, str]] | None
     archive.assets = found.assets
     archive.documents = paths if paths is not None else found.documents
     seen: set[str] = set()
-    with _cycle_collector_paused():
+    with heap.paused():
         for path, kind in archive.documents:
             key = None
             if cache is not None:
@@ -94,24 +93,6 @@ def _references(raw: RawDocument) -> list[tuple[str, str]]:
         return [("tickets", i) for i in ids(meta.get("tickets"))]
     return ([("kb", i) for i in ids(meta.get("kb"))] + [("related", i) for i in ids(meta.get("related"))]
             + [("duplicate_of", i) for i in ids(meta.get("duplicate_of"))])
-
-
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while an archive loads.
-
-    Loading makes hundreds of thousands of small objects that either live on in the archive or are
-    freed by reference counting at once; the collector would scan them again and again (about 5% of
-    `tsgen validate`). Loading builds no reference cycles, so no memory is held longer.
-    """
-    if not gc.isenabled():  # the caller paused it already
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _remember_id(raw: RawDocument, seen: dict[str, dict[str, tuple[str, int]]], problems: list[Problem]) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from tsgen import heap
 from tsgen.errors import BuildError
 from tsgen.search.merge import Scan, merge_bundles, scan_bundle
 from tsgen.search.records import Record
@@ -97,7 +98,8 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
     try:
         # even shards of at most SHARD records; a small archive in one
         size = SHARD if not total else total if total <= SINGLE else -(-total // -(-total // SHARD))
-        count = _index(noted(records), folder, seen, progress, max(size, 1))
+        with heap.frozen():  # the archive the records come from: not scanned by every collection the merge triggers
+            count = _index(noted(records), folder, seen, progress, max(size, 1))
     except OSError as exc:
         raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
     words = vocabulary(seen)

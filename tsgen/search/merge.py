@@ -43,6 +43,7 @@ from typing import Any, Iterator
 
 import cbor2
 
+from tsgen import heap
 from tsgen.errors import BuildError
 
 MAGIC = b"pagefind_dcd"
@@ -155,7 +156,8 @@ def _scan(shard: _Shard) -> Scan:
         out.chunks.append(name)
         data = read_pf(shard.folder / "index" / f"{name}.pf_index")
         raw = memoryview(data)
-        decoded = cbor2.loads(data)
+        with heap.paused():  # a million small lists without a cycle: three times faster uncollected
+            decoded = cbor2.loads(data)
         _, one, i = _arg(raw, 0)
         _, count, i = _arg(raw, i)
         if one != 1 or count != len(decoded[0]):

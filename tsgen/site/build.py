@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import shutil
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
+from tsgen import heap
 from tsgen.config import Config
 from tsgen.errors import BuildError
 from tsgen.repo.history import read_history
@@ -54,22 +53,6 @@ class Generated:
     similar: Any = None  # the similar cases of every page (search.similar.Neighbours), kept by `tsgen serve`
 
 
-@contextmanager
-def _frozen_heap() -> Iterator[None]:
-    """Leave every object alive now out of the cyclic collector's scans until the block ends.
-
-    The archive (and later the rendered pages) live until the build ends, yet each full collection
-    that rendering or MkDocs triggers would walk all of them again: at 10,000 tickets that made
-    MkDocs itself about 15% slower than on the same pages without tsgen's objects in memory.
-    `gc.freeze` is made for this; `unfreeze` hands them back afterwards.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def generate(root: Path, config: Config, progress: Progress | None = None, today: date | None = None,
              while_writing: Callable[[list[Any]], None] | None = None, now: datetime | None = None,
              archive: Archive | None = None, renderer_class: Callable[..., SiteRenderer] = SiteRenderer,
@@ -105,7 +88,7 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
     else:
         similar = SimilarIndex(archive).all_pages()
         say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
-    with _frozen_heap(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
+    with heap.frozen(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
         renderer = renderer_class(archive, environment(root), history=history, today=today,
                                   directory_urls=directory_urls(root), on_page=writer.put, now=now,
                                   similar=similar, child_writer=writer.direct)
@@ -188,7 +171,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     try:
         if dirty:  # the last site, copied with its times, so MkDocs rewrites only the changed pages
             incremental.seed(site, fresh)
-        with _frozen_heap(), MinifyPages(fresh, directory_urls(root)) as minifier:
+        with heap.frozen(), MinifyPages(fresh, directory_urls(root)) as minifier:
             if progress is None:
                 mk_warnings = runs[0].build(fresh, dirty=dirty)
             else:

@@ -13,6 +13,7 @@ or too little work to be worth a process, the parent does it all alone, with the
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -130,6 +131,7 @@ def _child(write: int, job: Callable[[], Any]) -> None:
     try:
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole group; the parent reports
+        gc.freeze()  # what the parent made stays out of the child's collections (heap.py): shared, unscanned
         data = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:  # noqa: BLE001 - everything goes to the parent, which raises it
         message = str(exc) if isinstance(exc, BuildError) else \
