@@ -121,8 +121,9 @@ def _bundle(folder: Path) -> tuple[list, dict, dict, dict]:  # type: ignore[type
 
 
 def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A large archive is indexed in several Pagefind runs (memory), merged into one bundle (merge.py):
-    the same words at the same positions of the same pages, the same filters, as one Pagefind run."""
+    """A large archive is indexed in several Pagefind runs (memory), merged into bundles (merge.py): the
+    KB articles alone in the first, the tickets after; each bundle the same words at the same positions
+    of the same pages, the same filters, as one Pagefind run over its records."""
     import json
 
     from tsgen.search import index
@@ -131,46 +132,53 @@ def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, mo
     archive = load_archive(REPO, load_config(REPO))
     n = len(archive.tickets) + len(archive.articles)
     one = write_index(records(archive), tmp_path / "one", total=n)
-    monkeypatch.setattr(index, "SHARD", 30)
-    monkeypatch.setattr(index, "SINGLE", 40)
-    three = write_index(records(archive), tmp_path / "three", total=n)
+    monkeypatch.setattr(index, "SHARD", 20)
+    monkeypatch.setattr(index, "SINGLE", 30)
+    three = write_index(records(archive), tmp_path / "three", total=n)  # 53 tickets: three shards of 18
     assert one.records == three.records == n
-    folder = tmp_path / "three" / "pagefind"
     assert not list((tmp_path / "three").glob(".pagefind-shards*")), "the shards' bundles are removed"
-    assert json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8")) == []  # one bundle
-    urls = [f["url"] for f in read_fragments(folder)]
-    assert len(urls) == len(set(urls)) == n
-    meta1, words1, filters1, lengths1 = _bundle(tmp_path / "one" / "pagefind")
-    meta3, words3, filters3, lengths3 = _bundle(folder)
-    assert words3 == words1 and len(words1) > 1000
-    assert filters3 == filters1 and set(filters1) >= {"kind", "status", "tag", "month", "rank"}
-    assert lengths3 == lengths1 and meta3[5] == meta1[5]
+    for run in ("one", "three"):  # the articles' bundle first, then one bundle of all tickets
+        folder = tmp_path / run / "pagefind"
+        assert json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8")) == ["part1/"]
+        urls = [f["url"] for f in read_fragments(folder)]  # every bundle's pages
+        assert len(urls) == len(set(urls)) == n and set(urls) == {r.url for r in records(archive)}
+        assert set(_bundle(folder)[3]) == {r.url for r in records(archive) if r.kind == "kb"}
+    for bundle in ("", "part1"):
+        meta1, words1, filters1, lengths1 = _bundle(tmp_path / "one" / "pagefind" / bundle)
+        meta3, words3, filters3, lengths3 = _bundle(tmp_path / "three" / "pagefind" / bundle)
+        assert words3 == words1 and len(words1) > 300
+        assert filters3 == filters1 and set(filters1) >= {"kind", "status", "tag", "month"}
+        assert lengths3 == lengths1 and meta3[5] == meta1[5]
+    folder = tmp_path / "three" / "pagefind" / "part1"
+    assert "rank" in _bundle(tmp_path / "three" / "pagefind")[2] and "rank" not in filters3  # only articles
     # every length within 3 % of the word count in the page's fragment
     for f in read_fragments(folder):
         assert abs(lengths3[f["url"]] - f["word_count"]) <= f["word_count"] * 0.04, f["url"]
     # fragment names: a short counter after a tag of the index, not Pagefind's 7 hex digits
     names = [h for h, _ in meta3[1]]
-    assert len(set(names)) == n and max(map(len, names)) <= 3 + 2
+    assert len(set(names)) == len(archive.tickets) and max(map(len, names)) <= 1 + 3 + 2
     # every word is found in the chunk Pagefind's lookup (from <= word <= to) picks, where it picks one
     chunks = {h: {w for w, _, _ in _chunk_words(folder, h)} for _, _, h in meta3[2]}
     for word in words3:
         hit = next((h for lo, hi, h in meta3[2] if lo <= word <= hi), None)
         assert hit is None or word in chunks[hit], word
-    months = json.loads((folder / "tsgen-months.json").read_text(encoding="utf-8"))
+    months = json.loads((tmp_path / "three" / "pagefind" / "tsgen-months.json").read_text(encoding="utf-8"))
     assert months == sorted({r.filters["month"][0] for r in records(archive)}, reverse=True)
-    # more pages than BUNDLE: consecutive shards merged into several bundles, listed for the search page;
+    # more tickets than BUNDLE: consecutive shards merged into several bundles, listed for the search page;
     # together they hold every page once, each word's pages at the same positions, with names unique
-    monkeypatch.setattr(index, "BUNDLE", 44)
+    monkeypatch.setattr(index, "BUNDLE", 40)
     write_index(records(archive), tmp_path / "two", total=n)
     folder = tmp_path / "two" / "pagefind"
     parts = json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8"))
-    assert parts == ["part1/"]
-    bundles = [_bundle(folder), _bundle(folder / "part1")]
-    assert sorted(u for b in bundles for u in b[3]) == sorted(lengths1)
+    assert parts == ["part1/", "part2/"]  # the articles; two shards of tickets (36); the third shard
+    bundles = [_bundle(folder / b) for b in ("", "part1", "part2")]
+    whole = [_bundle(tmp_path / "one" / "pagefind" / b) for b in ("", "part1")]
+    assert sorted(u for b in bundles for u in b[3]) == sorted(u for b in whole for u in b[3])
     names = [h for b in bundles for h, _ in b[0][1]]
     assert len(names) == len(set(names)) == n
-    for word, pages in words1.items():
-        assert {u: p for b in bundles for u, p in b[1].get(word, {}).items()} == pages, word
+    for word in {w for b in whole for w in b[1]}:
+        assert {u: p for b in bundles for u, p in b[1].get(word, {}).items()} == \
+            {u: p for b in whole for u, p in b[1].get(word, {}).items()}, word
 
 
 def _chunk_words(folder: Path, name: str) -> list:  # type: ignore[type-arg]

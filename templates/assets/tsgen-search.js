@@ -55,8 +55,8 @@
   }
 
   // --- loading --------------------------------------------------------------------------------------
-  // once, however many searches ask for it at the same time: the first shard alone (it holds the KB
-  // articles, written first), then all shards merged
+  // once, however many searches ask for it at the same time: the first bundle alone (the KB articles
+  // alone, tsgen/search/index.py: small at any archive size), then the tickets' bundles merged in
   var opening = null, loading = null, merged = false, listed = null;
   function loadPrimary() { return opening || (opening = openIndex()); }
   function loadPagefind() { return loading || (loading = loadPrimary().then(mergeShards)); }
@@ -130,7 +130,7 @@
         .map(function (r) { return r.results; });
     };
     var shown = false;
-    if (byKind && early && !merged) {  // the first shard alone, before the others are opened
+    if (byKind && early && !merged) {  // the articles' bundle alone, before the tickets' are opened
       var first = common(await articles());
       if (first.length) { await early(first); shown = true; }
     }

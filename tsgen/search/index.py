@@ -80,9 +80,10 @@ def record_html(record: Record, seen: set[str] | None = None) -> str:
 
 def write_index(records: Iterable[Record], site: Path, progress: Callable[[str], None] | None = None,
                 total: int | None = None) -> IndexResult:
-    """Index `records` into `site`/pagefind (replacing an older index there); returns what was written.
-    `total`, the number of records if known, makes the shards even (101,545 records: thirteen of 7,812,
-    not twelve of 8,000 and one of 5,545) and keeps up to SINGLE records in one."""
+    """Index `records` (the KB articles first, then the tickets: site/search.py's order) into
+    `site`/pagefind (replacing an older index there); returns what was written. `total`, the number of
+    records if known, makes the tickets' shards even (100,000 tickets: thirteen of 7,693, not twelve of
+    8,000 and one of 4,000) and keeps up to SINGLE tickets in one."""
     start = time.perf_counter()
     folder = site / OUTPUT
     if folder.exists():
@@ -96,10 +97,8 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
             yield r
 
     try:
-        # even shards of at most SHARD records; a small archive in one
-        size = SHARD if not total else total if total <= SINGLE else -(-total // -(-total // SHARD))
         with heap.frozen():  # the archive the records come from: not scanned by every collection the merge triggers
-            count = _index(noted(records), folder, seen, progress, max(size, 1))
+            count = _index(noted(records), folder, seen, progress, total)
     except OSError as exc:
         raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
     words = vocabulary(seen)
@@ -123,22 +122,35 @@ def _scratch() -> str | None:
 SCRATCH_FREE = 256 * 2**20  # free bytes /dev/shm needs: the records of the shard being indexed and the next
 
 
+def _even(n: int | None) -> int:
+    """Records per shard for `n` records (None: not known): one shard up to SINGLE, else even shards
+    of at most SHARD."""
+    if n is None:
+        return SHARD
+    return max(n, 1) if n <= SINGLE else -(-n // -(-n // SHARD))
+
+
 def _index(records: Iterable[Record], folder: Path, seen: set[str],
-           progress: Callable[[str], None] | None, shard: int = SHARD) -> int:
+           progress: Callable[[str], None] | None, total: int | None = None) -> int:
     """Write each record's HTML into a scratch folder (at the path of its URL), then have Pagefind's
     own program index that folder: one small file per record, none of the built site's theme, navigation
     or record tables.
 
     Pagefind holds about 100 MB per 1,000 records while it indexes (10 GB for 100,000), so records go
-    in shards of SHARD, each one run of the Pagefind binary in a process of its own (its memory is given
-    back when it exits; its Python service kept it and answered ten times slower). While Pagefind
-    indexes one shard, the next one's files are written, and the shards it has finished are scanned.
-    Consecutive shards are then merged into bundles of up to BUNDLE pages (merge.py): the first in
-    `folder`, the others in `folder/partN/`, listed in `folder/tsgen-shards.json`; the search page opens
-    them together (Pagefind's mergeIndex) into one ranked result list.
+    in shards of at most SHARD, each one run of the Pagefind binary in a process of its own (its memory
+    is given back when it exits; its Python service kept it and answered ten times slower). While
+    Pagefind indexes one shard, the next one's files are written, and the shards it has finished are
+    scanned. Shards are then merged into bundles (merge.py), listed in `folder/tsgen-shards.json`; the
+    search page opens them together (Pagefind's mergeIndex) into one ranked result list:
+
+    - the first bundle, in `folder`, holds the KB articles alone: the answers, a few thousand at most.
+      The search page opens it first and shows the published articles that answer a query while the
+      tickets' bundles still load, so that first answer costs the same at 1,000 tickets as at 100,000
+      (a bundle's page list and its scoring grow with its pages);
+    - then the tickets, consecutive shards in bundles of up to BUNDLE pages, in `folder/partN/`.
     """
     count = 0
-    outs: list[Path] = []
+    outs: list[tuple[Path, str, int]] = []  # each shard's bundle: folder, kind of its records, records
     scans: dict[Path, Scan] = {}
     last = time.monotonic()
     running: _Run | None = None
@@ -150,7 +162,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
         with tempfile.TemporaryDirectory(prefix="tsgen-search-", dir=_scratch()) as scratch:
             base: Path | None = None
             made: set[Path] = set()
-            in_shard = 0
+            in_shard, kind, shard = 0, "", SHARD
 
             def flush() -> None:
                 nonlocal in_shard, made, running, base
@@ -159,16 +171,20 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 if running:
                     running.wait()
                 out = parts / f"shard{len(outs)}"
-                outs.append(out)
+                outs.append((out, kind, in_shard))
                 if progress:
                     progress(f"search: Pagefind indexes records {count - in_shard + 1}-{count}")
                 running = _Run(base, out)
-                for done in outs[:-1]:  # the finished shards are scanned for the merge while Pagefind runs
+                for done, _, _ in outs[:-1]:  # the finished shards are scanned for the merge while Pagefind runs
                     if done not in scans:
                         scans[done] = scan_bundle(done)
                 base, made, in_shard = None, set(), 0
 
             for record in records:
+                if record.kind != kind:  # the articles' last shard ends where the tickets begin
+                    flush()
+                    kind = record.kind
+                    shard = SHARD if kind == "kb" else _even(None if total is None else total - count)
                 if base is None:
                     base = Path(scratch) / f"shard{count}"
                     base.mkdir()
@@ -191,15 +207,12 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
             if not outs:  # an archive without documents still gets a (empty) bundle
                 empty = Path(scratch) / "empty"
                 empty.mkdir()
-                outs.append(parts / "shard0")
-                _Run(empty, outs[0]).wait()
+                outs.append((parts / "shard0", "", 0))
+                _Run(empty, outs[0][0]).wait()
+        groups = _bundles(outs)
         if progress:
-            progress(f"search: merging the {len(outs)} shards into one index" if len(outs) > 1
+            progress(f"search: merging the {len(outs)} shards into {len(groups)} bundles" if len(outs) > 1
                      else "search: merging the index (short page names)")
-        # consecutive shards merged into bundles of up to BUNDLE pages: the first in `folder`, the others
-        # in folder/partN/, listed in tsgen-shards.json (the search page opens them together)
-        per = max(1, BUNDLE // max(shard, 1))
-        groups = [outs[i:i + per] for i in range(0, len(outs), per)]
         for n, group in enumerate(groups):
             merge_bundles(group, folder if n == 0 else folder / f"part{n}", scans=scans,
                           prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "")
@@ -207,6 +220,20 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return count
+
+
+def _bundles(outs: list[tuple[Path, str, int]]) -> list[list[Path]]:
+    """The shards' bundles grouped for merging: consecutive shards of one kind, up to BUNDLE records."""
+    groups: list[list[Path]] = []
+    size, kind = 0, None
+    for out, k, n in outs:
+        if groups and k == kind and size + n <= BUNDLE:
+            groups[-1].append(out)
+            size += n
+        else:
+            groups.append([out])
+            size, kind = n, k
+    return groups
 
 
 class _Run:
