@@ -213,3 +213,46 @@ def test_a_preview_after_many_saves_has_the_pages_of_a_clean_build(tmp_path: Pat
     retitled = tickets[10].stem  # each page that lists it as a similar case shows its new title
     assert all(text.count(f">{retitled} ") == text.count(f">{retitled} 新的标题（改过）")
                for text in _docs(root / ".tsgen/docs").values())
+
+
+def test_a_second_step_that_a_save_superseded_renders_all_its_pages_when_it_runs_again(tmp_path: Path,
+                                                                                       monkeypatch) -> None:
+    """An editor writes a file twice: the second write stops the first save's second step (statistics,
+    home, indexes) midway, and the update it triggers finds nothing changed, so the same step runs again.
+    It must render its pages again, the statistics navigation included: without it the preview's
+    navigation lost the statistics pages and MkDocs rebuilt every page (50 s at 10,000 tickets)."""
+    from tsgen.site import serve
+
+    monkeypatch.setattr(serve._Site, "everything", lambda self: None)
+    monkeypatch.setattr(serve._Site, "pages", lambda self, changed, removed=(): len(list(changed)))
+    monkeypatch.setattr(serve, "index_search", lambda *a, **k: None)
+    root = tmp_path / "archive"
+    for name in ("tickets", "kb"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    lines: list[str] = []
+    preview = serve.Preview(root, lines.append, "127.0.0.1:1")
+    preview.update()
+    ticket = sorted((root / "tickets").rglob("*.md"))[3]
+    ticket.write_text(ticket.read_text(encoding="utf-8").replace("title: ", "title: 改过 ", 1), encoding="utf-8")
+    with preview.lock:
+        preview._incremental()  # the first step of the save; its second step is now wanted
+    renderer, written, skip = preview.rest_wanted
+    shown: list[str] = []
+
+    def superseded(page) -> None:  # the second write came while the fourth page was being rendered
+        if len(shown) == 3:
+            raise serve._Superseded()
+        shown.append(page.path)
+
+    renderer.on_page = superseded
+    try:
+        renderer.render_rest()
+    except serve._Superseded:
+        pass
+    assert len(shown) == 3
+    preview._rest_later()  # the same step again: the update of the second write found no change
+    rest = [line for line in lines if "then the statistics, home and index pages" in line]
+    assert len(rest) == 1 and " 0 rendered" not in rest[0], lines
+    assert "every page (the navigation changed)" not in rest[0], rest[0]
+    assert preview.rest_wanted is None
