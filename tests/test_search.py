@@ -134,7 +134,7 @@ def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, mo
     one = write_index(records(archive), tmp_path / "one", total=n)
     monkeypatch.setattr(index, "SHARD", 20)
     monkeypatch.setattr(index, "SINGLE", 30)
-    three = write_index(records(archive), tmp_path / "three", total=n)  # 53 tickets: three shards of 18, one bundle
+    three = write_index(records(archive), tmp_path / "three", total=n)  # 53 tickets: three shards of 18
     assert one.records == three.records == n
     assert not list((tmp_path / "three").glob(".pagefind-shards*")), "the shards' bundles are removed"
     for run in ("one", "three"):  # the articles' bundle first, then one bundle of all tickets
@@ -170,7 +170,7 @@ def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, mo
     write_index(records(archive), tmp_path / "two", total=n)
     folder = tmp_path / "two" / "pagefind"
     parts = json.loads((folder / "tsgen-shards.json").read_text(encoding="utf-8"))
-    assert parts == ["part1/", "part2/"]  # the articles; the tickets in two even bundles of two shards
+    assert parts == ["part1/", "part2/"]  # the articles; two shards of tickets (36); the third shard
     bundles = [_bundle(folder / b) for b in ("", "part1", "part2")]
     whole = [_bundle(tmp_path / "one" / "pagefind" / b) for b in ("", "part1")]
     assert sorted(u for b in bundles for u in b[3]) == sorted(u for b in whole for u in b[3])
@@ -216,19 +216,3 @@ def test_a_failing_pagefind_run_is_a_clear_build_error(tmp_path: Path, monkeypat
     monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
     with pytest.raises(BuildError, match="Pagefind is not installed"):
         write_index(records(archive), tmp_path)
-
-
-def test_shards_and_bundles_are_even() -> None:
-    """Tickets are cut into the fewest bundles of at most BUNDLE pages, each into the fewest shards of at
-    most SHARD, evenly: a query takes as long as its slowest bundle, an index run needs its largest shard's memory."""
-    from tsgen.search.index import BUNDLE, SHARD, SINGLE, _plan
-
-    assert _plan(None) == (SHARD, BUNDLE)
-    assert _plan(SINGLE) == (SINGLE, BUNDLE)  # one Pagefind run
-    assert _plan(100_000) == (7_143, 14_286)   # 7 bundles of 2 shards
-    for n in (SINGLE + 1, 20_000, 33_333, 100_000, 250_001):
-        shard, bundle = _plan(n)
-        bundles = -(-n // bundle)
-        assert shard <= SHARD and bundle <= BUNDLE and bundle % shard == 0
-        assert bundles == -(-n // BUNDLE)                     # no more bundles than needed
-        assert n - (bundles - 1) * bundle >= bundle * 0.99    # the last one as full as the others

@@ -82,8 +82,8 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
                 total: int | None = None) -> IndexResult:
     """Index `records` (the KB articles first, then the tickets: site/search.py's order) into
     `site`/pagefind (replacing an older index there); returns what was written. `total`, the number of
-    records if known, makes the tickets' shards and bundles even (see _plan) and keeps up to SINGLE
-    tickets in one shard."""
+    records if known, makes the tickets' shards even (100,000 tickets: thirteen of 7,693, not twelve of
+    8,000 and one of 4,000) and keeps up to SINGLE tickets in one."""
     start = time.perf_counter()
     folder = site / OUTPUT
     if folder.exists():
@@ -122,19 +122,12 @@ def _scratch() -> str | None:
 SCRATCH_FREE = 256 * 2**20  # free bytes /dev/shm needs: the records of the shard being indexed and the next
 
 
-def _plan(n: int | None) -> tuple[int, int]:
-    """(records per shard, records per bundle) at most, for `n` records (None: not known): one shard up
-    to SINGLE; else the records cut into the fewest bundles of at most BUNDLE, each bundle into the
-    fewest shards of at most SHARD, all even (100,000 tickets: seven bundles of two shards of 7,143,
-    not six bundles of 16,000 and one of 4,000: a query takes as long as its slowest bundle)."""
+def _even(n: int | None) -> int:
+    """Records per shard for `n` records (None: not known): one shard up to SINGLE, else even shards
+    of at most SHARD."""
     if n is None:
-        return SHARD, BUNDLE
-    if n <= SINGLE:
-        return max(n, 1), BUNDLE
-    per_bundle = -(-n // -(-n // BUNDLE))
-    shards = -(-per_bundle // SHARD)
-    per_shard = -(-per_bundle // shards)
-    return per_shard, per_shard * shards
+        return SHARD
+    return max(n, 1) if n <= SINGLE else -(-n // -(-n // SHARD))
 
 
 def _index(records: Iterable[Record], folder: Path, seen: set[str],
@@ -157,7 +150,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
     - then the tickets, consecutive shards in bundles of up to BUNDLE pages, in `folder/partN/`.
     """
     count = 0
-    outs: list[tuple[Path, str, int, int]] = []  # each shard's bundle: folder, kind, records, records per bundle
+    outs: list[tuple[Path, str, int]] = []  # each shard's bundle: folder, kind of its records, records
     scans: dict[Path, Scan] = {}
     last = time.monotonic()
     running: _Run | None = None
@@ -169,7 +162,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
         with tempfile.TemporaryDirectory(prefix="tsgen-search-", dir=_scratch()) as scratch:
             base: Path | None = None
             made: set[Path] = set()
-            in_shard, kind, (shard, bundle) = 0, "", _plan(None)
+            in_shard, kind, shard = 0, "", SHARD
 
             def flush() -> None:
                 nonlocal in_shard, made, running, base
@@ -178,11 +171,11 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 if running:
                     running.wait()
                 out = parts / f"shard{len(outs)}"
-                outs.append((out, kind, in_shard, bundle))
+                outs.append((out, kind, in_shard))
                 if progress:
                     progress(f"search: Pagefind indexes records {count - in_shard + 1}-{count}")
                 running = _Run(base, out)
-                for done, *_ in outs[:-1]:  # the finished shards are scanned for the merge while Pagefind runs
+                for done, _, _ in outs[:-1]:  # the finished shards are scanned for the merge while Pagefind runs
                     if done not in scans:
                         scans[done] = scan_bundle(done)
                 base, made, in_shard = None, set(), 0
@@ -191,7 +184,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 if record.kind != kind:  # the articles' last shard ends where the tickets begin
                     flush()
                     kind = record.kind
-                    shard, bundle = _plan(None if kind == "kb" or total is None else total - count)
+                    shard = SHARD if kind == "kb" else _even(None if total is None else total - count)
                 if base is None:
                     base = Path(scratch) / f"shard{count}"
                     base.mkdir()
@@ -214,7 +207,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
             if not outs:  # an archive without documents still gets a (empty) bundle
                 empty = Path(scratch) / "empty"
                 empty.mkdir()
-                outs.append((parts / "shard0", "", 0, BUNDLE))
+                outs.append((parts / "shard0", "", 0))
                 _Run(empty, outs[0][0]).wait()
         groups = _bundles(outs)
         if progress:
@@ -229,12 +222,12 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
     return count
 
 
-def _bundles(outs: list[tuple[Path, str, int, int]]) -> list[list[Path]]:
-    """The shards' bundles grouped for merging: consecutive shards of one kind, as _plan planned them."""
+def _bundles(outs: list[tuple[Path, str, int]]) -> list[list[Path]]:
+    """The shards' bundles grouped for merging: consecutive shards of one kind, up to BUNDLE records."""
     groups: list[list[Path]] = []
     size, kind = 0, None
-    for out, k, n, limit in outs:
-        if groups and k == kind and size + n <= limit:
+    for out, k, n in outs:
+        if groups and k == kind and size + n <= BUNDLE:
             groups[-1].append(out)
             size += n
         else:
