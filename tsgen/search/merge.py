@@ -141,8 +141,6 @@ class Scan:
     nums: array.array = field(default_factory=lambda: array.array("q"))  # 6 numbers a word
 
 
-
-
 def scan_bundle(folder: Path) -> Scan:
     """Where each word of a Pagefind bundle's index is, in word order: (chunk, word, pages, first page's
     delta, the sum of its deltas, start and end of its page list after that first delta in the chunk).

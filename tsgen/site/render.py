@@ -356,8 +356,8 @@ class SiteRenderer:
         self.prose.unformatted += done["unformatted"]
 
     def _pages_without_similar(self, tickets: list[Ticket], newest: list[Ticket]) -> None:
-        """Listings, KB indexes, statistics, contributors, home, the search page and the assets."""
-        self._rest_done = True
+        """Listings, KB indexes, statistics, contributors, home, the search page and the assets; done once
+        they all are (a try stopped midway, as `tsgen serve` stops one for the next save, is not done)."""
         self._listings(newest)
         self._kb_indexes()
         if tickets:
@@ -370,6 +370,7 @@ class SiteRenderer:
         self._home(newest)
         self._search_page()
         self._assets()
+        self._rest_done = True
 
     def _tickets(self, tickets: list[Ticket]) -> Callable[[], None]:
         """Every ticket's page; with `child_writer`, shared with forked copies of this process (site/forked.py),

@@ -299,7 +299,6 @@ class _Live(SiteRenderer):
         """Every other page (statistics, home, indexes, search): render() with the first step's pages left out.
         Called again after a try that a new save superseded (`_Superseded`): it renders them all again."""
         self.first_done = True
-        self._rest_done = False  # a superseded try had begun them: else the retry rendered none (nor the navigation)
         return self.render()
 
 
