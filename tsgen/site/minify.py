@@ -153,12 +153,10 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
             return f'<script src="{up}{known[0]}"></script>'
         form = minify_html.minify(m.group(0)[:m.start(1) - m.start(0)].rsplit("<script>", 1)[0].strip(),
                                   minify_css=True, minify_js=False)
-        code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
-                + json.dumps(form, ensure_ascii=False).replace("</", "<\\/") + ");\n" + m.group(1).strip())
-        path = f"{SCRIPTS}{icon_id(code)}.js"
-        icons.setdefault(path, code + "\n")
+        path, code = _writing_script(form, then=m.group(1).strip())
+        icons.setdefault(path, code)
         if len(_PALETTES) < 64:
-            _PALETTES[m.group(0)] = (path, code + "\n")
+            _PALETTES[m.group(0)] = (path, code)
         return f'<script src="{up}{path}"></script>'
 
     def config(m: re.Match[str]) -> str:
@@ -178,10 +176,7 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
             return fragment  # character references: left to the minifier's care below
         known = _WRITTEN.get(fragment)  # the same fragment on thousands of pages: minified once
         if known is None:
-            small = minify_html.minify(fragment, minify_css=True, minify_js=False)
-            code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
-                    + json.dumps(small, ensure_ascii=False).replace("</", "<\\/") + ");")
-            known = (f"{SCRIPTS}{icon_id(code)}.js", code + "\n")
+            known = _writing_script(minify_html.minify(fragment, minify_css=True, minify_js=False))
             if len(_WRITTEN) < 4096:
                 _WRITTEN[fragment] = known
         icons.setdefault(*known)
@@ -220,6 +215,15 @@ def compact(html: str, rel_path: str, icons: dict[str, str]) -> str:
     html = _ESCAPE.sub(lambda m: _MARK_OF[m.group(0)], html)
     html = minify_html.minify(html, minify_css=True, minify_js=False)
     return _MARKS.sub(lambda m: _ENTITY_OF[m.group(0)], html)
+
+
+def _writing_script(html: str, then: str | None = None) -> tuple[str, str]:
+    """(path, text) of the shared script that writes `html` in its own place, then runs `then`: named by
+    its hash, so every page holding the same HTML loads the same file."""
+    code = ("document.currentScript.insertAdjacentHTML(\"beforebegin\","
+            + json.dumps(html, ensure_ascii=False).replace("</", "<\\/") + ");"
+            + ("" if then is None else "\n" + then))
+    return f"{SCRIPTS}{icon_id(code)}.js", code + "\n"
 
 
 def _link(m: re.Match[str]) -> str:
