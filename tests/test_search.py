@@ -9,7 +9,7 @@ from tsgen.archive.link import load_archive
 from tsgen.config import load_config
 from tsgen.search.index import record_html
 from tsgen.search.records import KEY, REST, TITLE, article_record, plain, ticket_record
-from tsgen.search.segment import aliases, segment, vocabulary
+from tsgen.search.segment import BUCKETS, aliases, buckets, segment, vocabulary
 from tsgen.site.search import records, search_labels, write_opensearch
 
 REPO = Path(__file__).resolve().parents[1]
@@ -23,6 +23,15 @@ def test_segment_cuts_chinese_into_words_and_leaves_english_whole() -> None:
         assert term in text.split(), term
     assert {"权限", "不足", "登录"} <= seen
     assert vocabulary(seen) == sorted(w for w in seen if len(w) > 1)
+
+
+def test_the_vocabulary_is_cut_into_files_by_the_first_character_of_each_word() -> None:
+    words = vocabulary({"权限", "不足", "登录", "权益", "数据库", "连接", "超时"})
+    files = buckets(words)
+    assert len(files) == BUCKETS and sorted(w for f in files for w in f) == words, "each word once"
+    for n, f in enumerate(files):
+        assert f == sorted(f) and all(ord(w[0]) % BUCKETS == n for w in f), n
+    assert "权益" in files[ord("权") % BUCKETS] and "权限" in files[ord("权") % BUCKETS]
 
 
 def test_compound_names_are_also_indexed_by_their_tails() -> None:

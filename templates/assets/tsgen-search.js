@@ -2,7 +2,8 @@
    querying the Pagefind index that `tsgen build` writes into pagefind/ (tsgen/search/index.py).
 
    The index holds jieba-segmented text (words separated by spaces, no stemming). A Chinese query is cut
-   with the index's own vocabulary (pagefind/tsgen-words.json) into the same words, then:
+   with the index's own vocabulary (pagefind/tsgen-words/N.json: the words whose first character's code
+   point is N modulo BUCKETS, so a query loads the files of its own characters only) into the same words, then:
      1. every part typed without a space (客户说出差, 权限不足) must match as a phrase, all parts together;
      2. failing that, all words anywhere in the page (Pagefind's AND; words the index lacks are ignored);
      3. below those: pages matching some of the parts or words, the more the higher.
@@ -25,7 +26,13 @@
     "有点 有些 好多 很多 几次 那边 这边 反映 投诉 来电 说是 不知道 是否 能不能 可以 得 地 着 过 " +
     "哦 噢 哈 呗 啦 咯 么 哎 唉").split(" "));
   var PAGE = 20;
-  var pagefind = null, vocab = null;
+  var pagefind = null;
+  // the vocabulary: the filler words are cut as words too (为啥, 的时候 are rarely in the index's
+  // vocabulary, and their characters alone would be searched for), then dropped; fewest pieces keeps
+  // 客户端 whole, not 客户+端
+  var BUCKETS = 128;  // tsgen/search/segment.py: BUCKETS
+  var vocab = { set: new Set(FILLERS), max: 1, files: new Map() };
+  FILLERS.forEach(function (w) { vocab.max = Math.max(vocab.max, w.length); });
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -87,14 +94,19 @@
     return pf;
   }
 
-  async function loadVocab() {
-    if (!vocab) {
-      var r = await fetch(new URL("pagefind/tsgen-words.json", base).href);
-      // the filler words are cut as words too (为啥, 的时候 are rarely in the index's vocabulary, and their
-      // characters alone would be searched for), then dropped; fewest pieces keeps 客户端 whole, not 客户+端
-      var words = (r.ok ? await r.json() : []).concat(Array.from(FILLERS));
-      vocab = { set: new Set(words), max: words.reduce(function (m, w) { return Math.max(m, w.length); }, 1) };
-    }
+  async function loadVocab(q) {  // the files of the query's Chinese characters, each fetched once
+    var wanted = new Set();
+    Array.from(q).forEach(function (c) { if (HAN.test(c)) wanted.add(c.codePointAt(0) % BUCKETS); });
+    await Promise.all(Array.from(wanted).map(function (n) {
+      if (!vocab.files.has(n)) {
+        vocab.files.set(n, fetch(new URL("pagefind/tsgen-words/" + n + ".json", base).href)
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (words) {
+            words.forEach(function (w) { vocab.set.add(w); vocab.max = Math.max(vocab.max, w.length); });
+          }, function () { vocab.files.delete(n); }));  // a failed fetch is tried again by the next query
+      }
+      return vocab.files.get(n);
+    }));
     return vocab;
   }
 
@@ -213,7 +225,7 @@
   function isId(q) { return /^[A-Za-z]{2,}\d{4,}$/.test(q.trim()); }
 
   async function run(q, filters, newest, early) {
-    var vp = HAN.test(q) ? loadVocab() : null;  // fetched while Pagefind loads
+    var vp = HAN.test(q) ? loadVocab(q) : null;  // fetched while Pagefind loads
     var pf = await (early ? loadPrimary() : loadPagefind());
     var opts = { filters: filters };
     if (!q.trim()) {
@@ -479,11 +491,15 @@
       var out, first = false, settled = false;
       var mark = function () { if (!first) { first = true; performance.mark("tsgen-search-first"); } };
       var early = async function (list) {  // the published articles that lead the list, while the rest is ranked
-        var datas = await Promise.all(list.slice(0, 5).map(dataOf));  // the first few: the rest comes with all
-        if (mine !== seq || settled) return;
-        while (box.firstChild) box.removeChild(box.firstChild);
-        datas.forEach(function (d) { box.appendChild(item(d, labels)); });
-        mark();
+        var asked = list.slice(0, 5).map(dataOf);  // the first few: the rest comes with all
+        // each shown as soon as it and those above it are in: the first does not wait for the slowest
+        for (var k = 0; k < asked.length; k++) {
+          var d = await asked[k];
+          if (mine !== seq || settled) return;
+          if (k === 0) while (box.firstChild) box.removeChild(box.firstChild);
+          box.appendChild(item(d, labels));
+          mark();
+        }
       };
       try {
         out = (q.trim() || Object.keys(filters).length) ? await run(q, filters, newest, newest ? null : early)

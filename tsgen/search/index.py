@@ -3,8 +3,9 @@
 Each record becomes a small HTML document that Pagefind's own program indexes (in shards, see _index):
 its weighted parts as `data-pagefind-weight` paragraphs of jieba-segmented text, and its filters and
 meta as Pagefind's data attributes. The index is written under `<site>/pagefind/` (the JavaScript,
-WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words.json`, the Chinese
-vocabulary the search page segments queries with, and `tsgen-months.json` (newest first).
+WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words/N.json`, the Chinese
+vocabulary the search page segments queries with (in segment.BUCKETS files by first character: a query
+loads those of its own characters), and `tsgen-months.json` (newest first).
 
 The index language is forced to one without a stemmer or segmenter ("unknown"), so Pagefind splits
 only on spaces and punctuation on both sides and segment.py alone decides what a word is: English
@@ -31,10 +32,10 @@ from tsgen import heap
 from tsgen.errors import BuildError
 from tsgen.search.merge import Scan, merge_bundles, scan_bundle
 from tsgen.search.records import Record
-from tsgen.search.segment import aliases, segment, vocabulary
+from tsgen.search.segment import aliases, buckets, segment, vocabulary
 
 OUTPUT = "pagefind"
-WORDS = "tsgen-words.json"
+WORDS = "tsgen-words"     # folder: N.json, the words whose first character is N (mod segment.BUCKETS)
 MONTHS = "tsgen-months.json"  # the values of the filter `month`, newest first: the search page's "newest first"
 LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
 SHARD = 8_000             # records per Pagefind run, at most: Pagefind holds about 100 MB per 1,000
@@ -103,7 +104,10 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
         raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
     words = vocabulary(seen)
     (folder / MONTHS).write_text(json.dumps(sorted(months, reverse=True)), encoding="utf-8")
-    (folder / WORDS).write_text(json.dumps(words, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (folder / WORDS).mkdir()
+    for n, bucket in enumerate(buckets(words)):
+        (folder / WORDS / f"{n}.json").write_text(json.dumps(bucket, ensure_ascii=False, separators=(",", ":")),
+                                                  encoding="utf-8")
     return IndexResult(count, len(words), time.perf_counter() - start, folder)
 
 

@@ -106,6 +106,21 @@ def vocabulary(seen: Iterable[str]) -> list[str]:
     return sorted(w for w in set(seen) if _HAN_WORD.match(w))
 
 
+# The vocabulary goes to the browser in this many files, a word in file (code point of its first
+# character) % BUCKETS: a query needs only the files of its own characters. One file of 100,000 words
+# would be a megabyte on every cold query; a file here holds the words that start with about 1/128
+# of the characters (tsgen-search.js computes the same file number).
+BUCKETS = 128
+
+
+def buckets(words: Iterable[str]) -> list[list[str]]:
+    """`words` cut into the BUCKETS files the search page loads, each sorted; empty ones stay empty."""
+    out: list[list[str]] = [[] for _ in range(BUCKETS)]
+    for w in sorted(words):
+        out[ord(w[0]) % BUCKETS].append(w)
+    return out
+
+
 def han_runs(text: str) -> Iterator[str]:
     """Every run of Chinese characters in text."""
     return (m.group(0) for m in _HAN_RUN.finditer(text))
