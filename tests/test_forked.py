@@ -115,14 +115,3 @@ def test_the_parent_can_take_a_smaller_share() -> None:
     parts = forked._split(list(range(100)), 2, 0.8)
     assert sorted(parts[0] + parts[1]) == list(range(100))
     assert len(parts[0]) == 44 and len(parts[1]) == 56, "0.8 of a child's share: 44 against 56"
-
-
-def test_a_background_job_can_run_at_a_lower_priority_without_changing_the_parents(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TSGEN_JOBS", "2")
-    mine = os.nice(0)
-    job = forked.Background(lambda: os.nice(0), nice=5)
-    assert job.pid, "forked"
-    assert job.result() == min(mine + 5, 19), "the child runs 5 steps nicer"
-    assert os.nice(0) == mine, "the parent keeps its priority"
-    assert forked.Background(lambda: os.nice(0)).result() == mine, "without nice: the parent's priority"

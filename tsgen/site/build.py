@@ -156,7 +156,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
 
     def loaded(archive: Archive) -> None:
         searching.append(forked.Background(lambda: _index_into(Generated(archive, Rendered(), []), scratch, root,
-                                                                progress), nice=SEARCH_NICE))
+                                                                progress)))
     try:
         gen = generate(root, config, progress, today, while_writing=prepare, now=now, overlap=True, loaded=loaded)
     except BaseException:
@@ -202,11 +202,6 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
 
 
 SEARCH_SCRATCH = "search-index"  # .tsgen/search-index: the search index while it is written
-# The search index is off the build's critical path (rendering, then MkDocs in this process, then the
-# minifier): at a lower priority, Pagefind's threads no longer slow the rendering processes down and
-# take the CPU MkDocs leaves (one core's worth, beside the minifier). A/B at 10,000 tickets, 6 builds
-# each: median 65.6 s (59.2-66.8) against 71 s (65.3-83.5) at the same priority.
-SEARCH_NICE = 10
 
 
 def _index_into(gen: Generated, scratch: Path, root: Path, progress: Progress | None) -> None:

@@ -170,32 +170,20 @@ def _reap(pid: int, read: int) -> None:
         pass
 
 
-def _niced(job: Callable[[], R], nice: int) -> Callable[[], R]:
-    """`job`, run at a CPU priority lowered by `nice` (in the forked child only)."""
-    def run() -> R:
-        try:
-            os.nice(nice)
-        except OSError:  # not allowed here: the job runs at the parent's priority
-            pass
-        return job()
-    return run
-
-
 class Background:
     """`job()` in a forked copy of this process while the parent goes on; `result()` waits for it.
 
     Without `fork` the job runs in `result()` instead. `cancel()` stops a job whose result is no
     longer wanted (the parent failed or was interrupted). `job` writes its output itself and returns
-    something small and picklable. `nice` lowers the child's CPU priority (os.nice; it and the
-    programs it starts): for a job off the critical path, which then takes the CPU the others leave.
+    something small and picklable.
     """
 
-    def __init__(self, job: Callable[[], R], jobs: int | None = None, nice: int = 0) -> None:
+    def __init__(self, job: Callable[[], R], jobs: int | None = None) -> None:
         self.job: Callable[[], R] | None = job
         self.pid = self.read = 0
         if workers(jobs) < 2 or not hasattr(os, "fork"):
             return
-        self.pid, self.read = _fork(_niced(job, nice) if nice > 0 else job)
+        self.pid, self.read = _fork(job)
         self.job = None
 
     def result(self) -> Any:
