@@ -11,6 +11,7 @@ test's tmp_path; run `pytest -s tests/test_browser.py` to see their paths.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import threading
@@ -29,6 +30,8 @@ expect = sync_api.expect
 
 from tsgen.site.build import Generated, build_site  # noqa: E402  (after the skips)
 from tsgen.config import load_config  # noqa: E402
+from tsgen.search.index import WORDS, write_words  # noqa: E402
+from tsgen.search.segment import BUCKETS  # noqa: E402
 
 REPO = Path(__file__).parents[1]
 TICKET = "TS202310270001"  # the sample ticket every check below looks at
@@ -264,6 +267,35 @@ def test_search_precise_chinese_kb_first(tab: tuple[Any, Watch], base_url: str, 
     expect(first.locator(".tsgen-result-id")).to_have_text(re.compile(r"^KB\d+$"))
     expect(first.locator(".tsgen-badge").first).to_be_visible()
     expect(first.locator(".tsgen-result-date")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    watch.assert_clean()
+
+
+def test_search_with_a_large_vocabulary_in_files_by_character(tab: tuple[Any, Watch], base_url: str,
+                                                              sample: tuple[Path, Generated], tmp_path: Path) -> None:
+    """The vocabulary of a large archive comes in files by first character (search/index.py: write_words):
+    the same site with its vocabulary written that way gives the same results, and a query fetches only
+    the files of its own characters."""
+    page, watch = tab
+    page.goto(f"{base_url}search/?q=数据库连接超时 权限不足")
+    _, expected = results(page)
+    site = tmp_path / "site"
+    shutil.copytree(sample[0], site)
+    words = json.loads((site / "pagefind" / WORDS).read_text(encoding="utf-8"))
+    write_words(site / "pagefind", words, single=0)
+    assert json.loads((site / "pagefind" / WORDS).read_text(encoding="utf-8")) == {"buckets": BUCKETS}
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(urlsplit(r.url).path))
+    server, url = serve(site)
+    try:
+        page.goto(f"{url}search/?q=数据库连接超时 权限不足")
+        _, hrefs = results(page)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hrefs == expected and hrefs, (hrefs, expected)
+    files = sorted(p for p in fetched if "/tsgen-words/" in p)
+    wanted = sorted({f"/pagefind/tsgen-words/{ord(c) % BUCKETS}.json" for c in "数据库连接超时权限不足"})
+    assert files == wanted, f"only the files of the query's characters: {files}"
     watch.assert_clean()
 
 

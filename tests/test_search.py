@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from tsgen.archive.link import load_archive
 from tsgen.config import load_config
-from tsgen.search.index import record_html
+from tsgen.search.index import record_html, write_words
 from tsgen.search.records import KEY, REST, TITLE, article_record, plain, ticket_record
 from tsgen.search.segment import BUCKETS, aliases, buckets, segment, vocabulary
 from tsgen.site.search import records, search_labels, write_opensearch
@@ -32,6 +33,19 @@ def test_the_vocabulary_is_cut_into_files_by_the_first_character_of_each_word() 
     for n, f in enumerate(files):
         assert f == sorted(f) and all(ord(w[0]) % BUCKETS == n for w in f), n
     assert "权益" in files[ord("权") % BUCKETS] and "权限" in files[ord("权") % BUCKETS]
+
+
+def test_a_large_vocabulary_is_written_in_files_by_first_character(tmp_path: Path) -> None:
+    words = vocabulary({"权限", "不足", "登录", "权益", "数据库"})
+    write_words(tmp_path, words)
+    assert json.loads((tmp_path / "tsgen-words.json").read_text(encoding="utf-8")) == words, "small: one list"
+    large = tmp_path / "large"
+    large.mkdir()
+    write_words(large, words, single=3)
+    assert json.loads((large / "tsgen-words.json").read_text(encoding="utf-8")) == {"buckets": BUCKETS}
+    files = {int(p.stem): json.loads(p.read_text(encoding="utf-8")) for p in (large / "tsgen-words").glob("*.json")}
+    assert sorted(files) == list(range(BUCKETS)), "every file the search page may ask for, empty ones too"
+    assert files[ord("权") % BUCKETS] == ["权益", "权限"] and sorted(w for f in files.values() for w in f) == words
 
 
 def test_compound_names_are_also_indexed_by_their_tails() -> None:

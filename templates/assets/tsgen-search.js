@@ -2,8 +2,9 @@
    querying the Pagefind index that `tsgen build` writes into pagefind/ (tsgen/search/index.py).
 
    The index holds jieba-segmented text (words separated by spaces, no stemming). A Chinese query is cut
-   with the index's own vocabulary (pagefind/tsgen-words/N.json: the words whose first character's code
-   point is N modulo BUCKETS, so a query loads the files of its own characters only) into the same words, then:
+   with the index's own vocabulary (pagefind/tsgen-words.json: the words, or for a large vocabulary the
+   number of files it is cut into, tsgen-words/N.json holding the words whose first character's code
+   point is N modulo that number: a query loads the files of its own characters) into the same words, then:
      1. every part typed without a space (客户说出差, 权限不足) must match as a phrase, all parts together;
      2. failing that, all words anywhere in the page (Pagefind's AND; words the index lacks are ignored);
      3. below those: pages matching some of the parts or words, the more the higher.
@@ -30,8 +31,7 @@
   // the vocabulary: the filler words are cut as words too (为啥, 的时候 are rarely in the index's
   // vocabulary, and their characters alone would be searched for), then dropped; fewest pieces keeps
   // 客户端 whole, not 客户+端
-  var BUCKETS = 128;  // tsgen/search/segment.py: BUCKETS
-  var vocab = { set: new Set(FILLERS), max: 1, files: new Map() };
+  var vocab = { set: new Set(FILLERS), max: 1, head: null, files: new Map() };
   FILLERS.forEach(function (w) { vocab.max = Math.max(vocab.max, w.length); });
 
   function el(tag, cls, text) {
@@ -94,16 +94,27 @@
     return pf;
   }
 
-  async function loadVocab(q) {  // the files of the query's Chinese characters, each fetched once
-    var wanted = new Set();
-    Array.from(q).forEach(function (c) { if (HAN.test(c)) wanted.add(c.codePointAt(0) % BUCKETS); });
+  function addWords(words) {
+    words.forEach(function (w) { vocab.set.add(w); vocab.max = Math.max(vocab.max, w.length); });
+  }
+  function getJson(path) {
+    return fetch(new URL("pagefind/" + path, base).href).then(function (r) { return r.ok ? r.json() : null; });
+  }
+  async function loadVocab(q) {  // tsgen/search/index.py: write_words
+    if (!vocab.head) {
+      vocab.head = getJson("tsgen-words.json").then(function (d) {
+        if (Array.isArray(d)) addWords(d);
+        return d || [];
+      }, function () { vocab.head = null; return []; });  // a failed fetch is tried again by the next query
+    }
+    var head = await vocab.head;
+    if (Array.isArray(head) || !head.buckets) return vocab;
+    var wanted = new Set();  // the files of the query's Chinese characters, each fetched once
+    Array.from(q).forEach(function (c) { if (HAN.test(c)) wanted.add(c.codePointAt(0) % head.buckets); });
     await Promise.all(Array.from(wanted).map(function (n) {
       if (!vocab.files.has(n)) {
-        vocab.files.set(n, fetch(new URL("pagefind/tsgen-words/" + n + ".json", base).href)
-          .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (words) {
-            words.forEach(function (w) { vocab.set.add(w); vocab.max = Math.max(vocab.max, w.length); });
-          }, function () { vocab.files.delete(n); }));  // a failed fetch is tried again by the next query
+        vocab.files.set(n, getJson("tsgen-words/" + n + ".json").then(function (words) { addWords(words || []); },
+          function () { vocab.files.delete(n); }));
       }
       return vocab.files.get(n);
     }));

@@ -3,9 +3,9 @@
 Each record becomes a small HTML document that Pagefind's own program indexes (in shards, see _index):
 its weighted parts as `data-pagefind-weight` paragraphs of jieba-segmented text, and its filters and
 meta as Pagefind's data attributes. The index is written under `<site>/pagefind/` (the JavaScript,
-WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words/N.json`, the Chinese
-vocabulary the search page segments queries with (in segment.BUCKETS files by first character: a query
-loads those of its own characters), and `tsgen-months.json` (newest first).
+WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words.json`, the Chinese
+vocabulary the search page segments queries with (write_words: a large one in files by first character,
+of which a query loads those of its own characters), and `tsgen-months.json` (newest first).
 
 The index language is forced to one without a stemmer or segmenter ("unknown"), so Pagefind splits
 only on spaces and punctuation on both sides and segment.py alone decides what a word is: English
@@ -35,7 +35,13 @@ from tsgen.search.records import Record
 from tsgen.search.segment import aliases, buckets, segment, vocabulary
 
 OUTPUT = "pagefind"
-WORDS = "tsgen-words"     # folder: N.json, the words whose first character is N (mod segment.BUCKETS)
+WORDS = "tsgen-words.json"
+WORD_FILES = "tsgen-words"  # folder: N.json, the words whose first character is N (mod segment.BUCKETS)
+# up to this many words, the vocabulary is one file (about 10 bytes a word): each file more is a request
+# the first result waits for (four for 权限不足, 50 ms on this machine's benchmark); beyond, it is cut into
+# files by first character, so a query never downloads a large archive's whole vocabulary (100,000 words:
+# a megabyte)
+SINGLE_WORDS = 2_000
 MONTHS = "tsgen-months.json"  # the values of the filter `month`, newest first: the search page's "newest first"
 LANGUAGE = "unknown"      # Pagefind: no stemming, no segmentation of its own
 SHARD = 8_000             # records per Pagefind run, at most: Pagefind holds about 100 MB per 1,000
@@ -104,11 +110,25 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
         raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
     words = vocabulary(seen)
     (folder / MONTHS).write_text(json.dumps(sorted(months, reverse=True)), encoding="utf-8")
-    (folder / WORDS).mkdir()
-    for n, bucket in enumerate(buckets(words)):
-        (folder / WORDS / f"{n}.json").write_text(json.dumps(bucket, ensure_ascii=False, separators=(",", ":")),
-                                                  encoding="utf-8")
+    write_words(folder, words)
     return IndexResult(count, len(words), time.perf_counter() - start, folder)
+
+
+def write_words(folder: Path, words: list[str], single: int | None = None) -> None:
+    """The vocabulary for the search page: `tsgen-words.json` is the list of words if there are at most
+    `single` (default SINGLE_WORDS), else `{"buckets": segment.BUCKETS}` and the words are in
+    `tsgen-words/N.json`, those whose first character's code point is N modulo BUCKETS."""
+    def dump(path: Path, data: Any) -> None:
+        path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    if len(words) <= (SINGLE_WORDS if single is None else single):
+        dump(folder / WORDS, words)
+        return
+    files = buckets(words)
+    (folder / WORD_FILES).mkdir(exist_ok=True)
+    for n, bucket in enumerate(files):
+        dump(folder / WORD_FILES / f"{n}.json", bucket)
+    dump(folder / WORDS, {"buckets": len(files)})
 
 
 def _scratch() -> str | None:
