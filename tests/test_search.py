@@ -239,3 +239,27 @@ def test_a_failing_pagefind_run_is_a_clear_build_error(tmp_path: Path, monkeypat
     monkeypatch.setattr(pagefind.service, "get_executable", lambda: None)
     with pytest.raises(BuildError, match="Pagefind is not installed"):
         write_index(records(archive), tmp_path)
+
+
+def test_the_scratch_folders_of_killed_indexers_are_swept(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tsgen.search.index import SCRATCH, STALE, sweep
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a pid that has ended
+    dead = tmp_path / f"{SCRATCH}{gone}-abc"
+    (dead / "shard0").mkdir(parents=True)
+    (dead / "shard0" / "index.html").write_text("x", encoding="utf-8")
+    alive = tmp_path / f"{SCRATCH}{os.getpid()}-def"   # this process: still indexing
+    alive.mkdir()
+    recent = tmp_path / f"{SCRATCH}{gone}-new"         # changed a moment ago
+    recent.mkdir()
+    other = tmp_path / "tsgen-search-notmine"          # not named after a process
+    other.mkdir()
+    now = dead.stat().st_mtime + STALE + 1
+    os.utime(recent, (now, now))
+    assert sweep(tmp_path, now=now) == 1
+    assert not dead.exists() and alive.is_dir() and recent.is_dir() and other.is_dir()

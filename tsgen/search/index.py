@@ -137,6 +137,7 @@ def _scratch() -> str | None:
     shm = Path("/dev/shm")
     if not (shm.is_dir() and os.access(shm, os.W_OK)):
         return None
+    sweep(shm)
     try:  # a container's /dev/shm is often 64 MB: two shards' records must fit, else the disk
         return str(shm) if shutil.disk_usage(shm).free >= SCRATCH_FREE else None
     except OSError:
@@ -144,6 +145,41 @@ def _scratch() -> str | None:
 
 
 SCRATCH_FREE = 256 * 2**20  # free bytes /dev/shm needs: the records of the shard being indexed and the next
+SCRATCH = "tsgen-search-"   # + <pid>-: the scratch folder of the indexing process <pid>
+STALE = 600                 # seconds unchanged after which a dead process's scratch folder is removed
+
+
+def sweep(parent: Path, now: float | None = None) -> int:
+    """Remove the scratch folders in `parent` that killed indexers left (SIGKILL, out of memory: no
+    cleanup ran), so they do not fill a memory-backed /dev/shm build after build; returns how many.
+
+    Only a folder of this user, named after a process that no longer exists and unchanged for STALE
+    seconds (a live indexer changes its folder with every shard): a folder of another user, of a process
+    still running, or from another PID namespace sharing this /dev/shm while it works, stays."""
+    removed = 0
+    now = time.time() if now is None else now
+    for folder in parent.glob(f"{SCRATCH}*-*"):
+        pid = folder.name[len(SCRATCH):].split("-", 1)[0]
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if not pid.isdigit() or not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid() \
+                or now - info.st_mtime < STALE or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, say: it exists
+        return True
+    return True
 
 
 def _even(n: int | None) -> int:
@@ -183,7 +219,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
         shutil.rmtree(parts)
     parts.mkdir(parents=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="tsgen-search-", dir=_scratch()) as scratch:
+        with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-", dir=_scratch()) as scratch:
             base: Path | None = None
             made: set[Path] = set()
             in_shard, kind, shard = 0, "", SHARD
