@@ -115,3 +115,29 @@ def test_the_parent_can_take_a_smaller_share() -> None:
     parts = forked._split(list(range(100)), 2, 0.8)
     assert sorted(parts[0] + parts[1]) == list(range(100))
     assert len(parts[0]) == 44 and len(parts[1]) == 56, "0.8 of a child's share: 44 against 56"
+
+
+def test_a_cancelled_background_job_cleans_up_after_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+    import time
+
+    monkeypatch.setenv("TSGEN_JOBS", "2")
+    started = tmp_path / "started"
+
+    def job() -> None:
+        with tempfile.TemporaryDirectory(dir=tmp_path) as scratch:
+            (Path(scratch) / "records.html").write_text("x", encoding="utf-8")
+            started.write_text(scratch, encoding="utf-8")
+            time.sleep(60)
+
+    background = forked.Background(job)
+    assert background.pid, "forked"
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    scratch = Path(started.read_text(encoding="utf-8"))
+    assert scratch.is_dir()
+    began = time.monotonic()
+    background.cancel()
+    assert time.monotonic() - began < 10, "stopped, not waited for"
+    assert not scratch.exists(), "the job's temporary folder was removed when it was stopped"

@@ -277,6 +277,10 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
             merge_bundles(group, folder if n == 0 else folder / f"part{n}", scans=scans,
                           prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "")
         (folder / SHARDS).write_text(json.dumps([f"part{n}/" for n in range(1, len(groups))]), encoding="utf-8")
+    except BaseException:  # a failure, Ctrl-C, or the build stopping this process: no Pagefind left running
+        if running is not None:
+            running.stop()
+        raise
     finally:
         shutil.rmtree(parts, ignore_errors=True)
     return count
@@ -311,6 +315,13 @@ class _Run:
         self.proc = subprocess.Popen([str(exe), "--site", str(source), "--output-path", str(out),
                                       "--force-language", LANGUAGE, "--silent"],
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        """End the run at once (its output is not wanted)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
 
     def wait(self) -> None:
         code = self.proc.wait()

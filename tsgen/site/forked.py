@@ -126,11 +126,18 @@ def _die_with_parent() -> None:
         pass
 
 
+def _terminated(_signum: int, _frame: Any) -> None:
+    raise SystemExit(1)
+
+
 def _child(write: int, job: Callable[[], Any]) -> None:
     status = 0
     try:
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the whole group; the parent reports
+        # the parent stops a job it no longer wants (cancel) with SIGTERM: the job's own cleanup runs
+        # (its temporary folders, a program it started), then the child exits
+        signal.signal(signal.SIGTERM, _terminated)
         gc.freeze()  # what the parent made stays out of the child's collections (heap.py): shared, unscanned
         data = pickle.dumps(("ok", job()), protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:  # noqa: BLE001 - everything goes to the parent, which raises it
