@@ -101,6 +101,16 @@ def test_no_request_to_another_host(sample: Path) -> None:
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
 
 
+def test_tsgens_own_scripts_are_published_without_their_comments(sample: Path) -> None:
+    for rel in ("assets/tsgen-search.js", "assets/tsgen.js"):
+        source = (REPO / "templates" / rel).read_text(encoding="utf-8")
+        published = (sample / "site" / rel).read_text(encoding="utf-8")
+        assert len(published) < 0.8 * len(source), f"{rel}: minified"
+        assert "/*" not in published.split("\n", 1)[0], f"{rel}: its header comment went"
+        assert ('"use strict"' in published) == ('"use strict"' in source), f"{rel}: nothing but comments and spaces"
+        assert (sample / ".tsgen/docs" / rel).read_text(encoding="utf-8") == source, "the source copy stays"
+
+
 def test_search_index_has_tickets_ids_and_segmented_chinese(sample: Path) -> None:
     docs = list(read_fragments(sample / "site/pagefind"))
     archive = load_archive(sample, load_config(sample))

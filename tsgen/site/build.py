@@ -22,7 +22,7 @@ from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, direc
                                write_config, write_theme)
 from tsgen.search.similar import SimilarIndex
 from tsgen.site import incremental
-from tsgen.site.minify import MinifyPages, drop_unused_assets
+from tsgen.site.minify import MinifyPages, drop_unused_assets, minify_scripts
 from tsgen.site.sitemap import split_sitemap
 from tsgen.site.mkdocs import BUILD_DIR
 from tsgen.templating import environment
@@ -181,6 +181,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
                     mk_warnings = runs[0].build(fresh, dirty=dirty)
             minifier.finish()
         drop_unused_assets(fresh)  # Material's own search and the source maps: no page loads them
+        minify_scripts(fresh)  # tsgen's own scripts without their comments (the search page's: every cold query)
         if dirty and progress is not None:
             progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
         split_sitemap(fresh, str(runs[0].cfg["site_url"] or ""))  # a sitemap index over parts, at 100,000 pages
