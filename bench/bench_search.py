@@ -17,8 +17,13 @@ on its own (elapsed seconds, peak memory):
 
 Then, in Chromium (/usr/bin/chromium; the site served from localhost by a threaded Python server, no
 compression), for each engine: a cold query (new browser context, nothing cached) for common Chinese
-words - time from navigation start to the first result shown, and bytes downloaded - and the hit
-rate (wanted pages in the top 10) and precision@10 (multi-word queries) on the labelled queries.
+words - time from navigation start to the first result shown, and bytes downloaded; the median of
+--cold-runs such queries (default 5; one cold query's time varies by a third on a shared machine) -
+and the hit rate (wanted pages in the top 10) and precision@10 (multi-word queries) on the labelled
+queries. Beside tsgen's, the same cold query on a bare page that loads Pagefind on tsgen's own index
+and does only the least a first result needs (one search of the KB articles' bundle, the first
+result's fragment; no tsgen code): what Pagefind's own loading and searching cost on this machine,
+the floor under tsgen's first result.
 The baselines' labelled queries run only at --quality-sizes (default 10000: at 100,000 tickets each
 of their queries takes seconds to a minute); tsgen's run at every size.
 
@@ -61,6 +66,7 @@ sys.path.insert(0, str(REPO))
 
 CHROMIUM = "/usr/bin/chromium"
 COLD_QUERIES = ("权限不足", "数据库连接超时")
+COLD_RUNS = 5  # cold queries per query and engine: the median is reported (--cold-runs)
 SEED = 11
 MATERIAL_YML = """site_name: 基准
 use_directory_urls: true
@@ -219,6 +225,18 @@ def search_page(site: Path) -> None:
     (site / "assets").mkdir(exist_ok=True)
     (site / SCRIPT).write_text(minified_script((DEFAULTS / SCRIPT).read_text(encoding="utf-8")),
                                encoding="utf-8")  # as tsgen build publishes it
+    # Pagefind alone on tsgen's index: a bare page, the least a first result needs (see the docstring)
+    (site / "pf-floor.html").write_text(
+        '<!doctype html><html lang="unknown"><head><meta charset="utf-8"></head><body><ol id="r"></ol>'
+        '<script type="module">\n'
+        'const pf = await import("./pagefind/pagefind.js");\n'
+        'await pf.options({ baseUrl: "/", excerptLength: 30 });\n'
+        'pf.init();\n'
+        'const q = new URLSearchParams(location.search).get("q");\n'
+        'const s = await pf.search(q, { filters: { rank: "published" } });\n'
+        'if (s.results.length) document.getElementById("r").textContent = (await s.results[0].data()).url;\n'
+        'performance.mark("first"); document.body.setAttribute("data-done", "");\n'
+        '</script></body></html>', encoding="utf-8")
     (site / "pf-default.html").write_text(
         '<!doctype html><html><head><meta charset="utf-8"></head><body><ol id="r"></ol><script type="module">\n'
         'const pf = await import("./pagefind-default/pagefind.js");\n'
@@ -279,6 +297,12 @@ def cold(browser: Any, engine: str, url: str, query: str, timeout_s: float) -> d
             page.goto(f"{url}search/?q={quote(query)}")
             page.wait_for_selector("#tsgen-search-results[data-tsgen-search-done]", state="attached")
             ms = page.evaluate("performance.getEntriesByName('tsgen-search-first')[0]?.startTime ?? -1")
+        elif engine == "floor":  # the words as tsgen's search page sends them (segmented, no punctuation)
+            from tsgen.search.segment import segment
+
+            page.goto(f"{url}pf-floor.html?q={quote(' '.join(segment(query).split()))}")
+            page.wait_for_selector("body[data-done]", state="attached")
+            ms = page.evaluate("performance.getEntriesByName('first')[0].startTime")
         elif engine == "pagefind":
             page.goto(f"{url}pf-default.html?q={quote(query)}")
             page.wait_for_selector("body[data-done]", state="attached")
@@ -375,13 +399,14 @@ def fmt_bytes(n: float) -> str:
 
 
 def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: set[str],
-             browser_only: bool = False) -> dict[str, Any]:
+             browser_only: bool = False, runs: int = COLD_RUNS) -> dict[str, Any]:
     if browser_only:  # the sites an earlier run left in --tmp: measure in the browser again
         from search_labels import plant, queries
 
         res = json.loads((tmp / f"indexes-{tickets}.json").read_text(encoding="utf-8"))
         labelled = queries(plant(tmp / f"archive-{tickets}"))
-        return browse(res, tmp / f"sites-{tickets}" / "site", labelled, tickets, with_quality, skip)
+        search_page(tmp / f"sites-{tickets}" / "site")  # the search page and script as committed, on the old index
+        return browse(res, tmp / f"sites-{tickets}" / "site", labelled, tickets, with_quality, skip, runs)
     both_skipped = {"material", "pagefind"} <= skip
     root, base, labelled = prepare(tmp, tickets, articles, bare=not both_skipped)
     site = base / "site"
@@ -411,11 +436,17 @@ def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: s
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     search_page(site)
     (tmp / f"indexes-{tickets}.json").write_text(json.dumps(res), encoding="utf-8")
-    return browse(res, site, labelled, tickets, with_quality, skip)
+    return browse(res, site, labelled, tickets, with_quality, skip, runs)
+
+
+def coldest(browser: Any, engine: str, url: str, query: str, timeout_s: float, runs: int) -> dict[str, Any]:
+    """`runs` cold queries; the one with the median time, with every run's time in `all_ms`."""
+    done = sorted((cold(browser, engine, url, query, timeout_s) for _ in range(max(1, runs))), key=lambda c: c["ms"])
+    return {**done[len(done) // 2], "all_ms": [c["ms"] for c in done]}
 
 
 def browse(res: dict[str, Any], site: Path, labelled: list[Any], tickets: int, with_quality: bool,
-           skip: set[str]) -> dict[str, Any]:
+           skip: set[str], runs: int = COLD_RUNS) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     engines = [e for e in ("tsgen", "pagefind", "material") if e not in skip and e in res]
@@ -425,11 +456,17 @@ def browse(res: dict[str, Any], site: Path, labelled: list[Any], tickets: int, w
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             for engine in engines:
-                res[engine]["cold"] = {q: cold(browser, engine, url, q, timeout_s) for q in COLD_QUERIES}
+                res[engine]["cold"] = {q: coldest(browser, engine, url, q, timeout_s, runs) for q in COLD_QUERIES}
                 for q, c in res[engine]["cold"].items():
-                    print(f"  {engine} cold {q}: first result {c['ms']:.0f} ms, {fmt_bytes(c['bytes'])} "
+                    print(f"  {engine} cold {q}: first result {c['ms']:.0f} ms (median of {len(c['all_ms'])}: "
+                          f"{' '.join(f'{m:.0f}' for m in c['all_ms'])}), {fmt_bytes(c['bytes'])} "
                           f"(search files {fmt_bytes(c['search_bytes'])}), other hosts {c['foreign']}"
                           + (f"  [{c['error']}]" if "error" in c else ""), flush=True)
+                if engine == "tsgen":
+                    res["floor"] = {q: coldest(browser, "floor", url, q, timeout_s, runs) for q in COLD_QUERIES}
+                    print("  Pagefind alone on tsgen's index (bare page: one search of the articles' bundle, the "
+                          "first fragment): " + ", ".join(f"{q} {c['ms']:.0f} ms" for q, c in res["floor"].items()),
+                          flush=True)
                 if with_quality or engine == "tsgen":
                     res[engine]["quality"] = quality(labelled, ranked(browser, engine, url, labelled, timeout_s))
                     qy = res[engine]["quality"]
@@ -471,6 +508,9 @@ def report(results: list[dict[str, Any]]) -> None:
         if not small:
             print(f"; indexing ≤ 90 s: {'✔' if t['index_seconds'] <= 90 else '✘'} ({t['index_seconds']:.0f} s); "
                   f"≤ 2 GB: {'✔' if t['rss_mb'] <= 2048 else '✘'} ({t['rss_mb']:.0f} MB)", end="")
+        if "floor" in r:
+            print("; Pagefind alone on the same index: " + " / ".join(f"{c['ms']:.0f} ms" for c in r["floor"].values()),
+                  end="")
         q = t.get("quality")
         if q:
             ahead = all(q["hit"] >= r[e]["quality"]["hit"] for e in ("material", "pagefind") if "quality" in r.get(e, {}))
@@ -490,6 +530,8 @@ def main() -> None:
                     "the 100,000 run takes about 40 minutes and 12 GB for Pagefind's default crawl)")
     ap.add_argument("--quality-sizes", default="10000", help="sizes at which the baselines answer the labelled queries too")
     ap.add_argument("--skip", default="", help="engines to leave out: material, pagefind (comma-separated)")
+    ap.add_argument("--cold-runs", type=int, default=COLD_RUNS,
+                    help=f"cold queries per query and engine, the median reported (default {COLD_RUNS})")
     ap.add_argument("--browser-only", action="store_true",
                     help="reuse the indexes an earlier run built in --tmp; measure in the browser only")
     ap.add_argument("--tmp", type=Path, help="work folder, kept (default: a temporary one, removed afterwards); "
@@ -506,7 +548,8 @@ def main() -> None:
     try:
         for n in sizes:
             print(f"\n== {n:,} tickets ==", flush=True)
-            results.append(run_size(tmp, n, max(150, n * 15 // 1000), n in qsizes, skip, args.browser_only))
+            results.append(run_size(tmp, n, max(150, n * 15 // 1000), n in qsizes, skip, args.browser_only,
+                                    args.cold_runs))
     finally:
         if not args.tmp:
             shutil.rmtree(tmp, ignore_errors=True)
