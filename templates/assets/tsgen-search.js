@@ -65,11 +65,14 @@
   // once, however many searches ask for it at the same time: the first bundle alone (the KB articles
   // alone, tsgen/search/index.py: small at any archive size), then the tickets' bundles merged in
   var opening = null, loading = null, merged = false, listed = null;
+  function getJson(path) {  // a file of the index folder, parsed; null if the server has none
+    return fetch(new URL("pagefind/" + path, base).href).then(function (r) { return r.ok ? r.json() : null; });
+  }
   function loadPrimary() { return opening || (opening = openIndex()); }
   function loadPagefind() { return loading || (loading = loadPrimary().then(mergeShards)); }
   async function openIndex() {
     {
-      listed = fetch(new URL("pagefind/tsgen-shards.json", base).href);  // at once, not after the import
+      listed = getJson("tsgen-shards.json");  // at once, not after the import
       pagefind = await import(new URL("pagefind/pagefind.js", base).href);
       await pagefind.options({ baseUrl: "/", excerptLength: 30 });
       // Pagefind takes the query's language from <html lang>, and for zh it re-cuts every query with
@@ -85,8 +88,7 @@
   }
   async function mergeShards(pf) {
     // a large archive is indexed in shards (tsgen/search/index.py): merged into one result list
-    var r = await listed;
-    var shards = r.ok ? await r.json() : [];
+    var shards = (await listed) || [];
     await Promise.all(shards.map(function (part) {  // their entry files load side by side
       return pf.mergeIndex(new URL("pagefind/" + part, base).href, { baseUrl: "/", language: "unknown" });
     }));
@@ -96,9 +98,6 @@
 
   function addWords(words) {
     words.forEach(function (w) { vocab.set.add(w); vocab.max = Math.max(vocab.max, w.length); });
-  }
-  function getJson(path) {
-    return fetch(new URL("pagefind/" + path, base).href).then(function (r) { return r.ok ? r.json() : null; });
   }
   async function loadVocab(q) {  // tsgen/search/index.py: write_words
     if (!vocab.head) {
@@ -340,8 +339,7 @@
   var months = null;
   async function newestFirst(pf, term, opts, list) {
     if (!months) {
-      var r = await fetch(new URL("pagefind/tsgen-months.json", base).href);
-      months = r.ok ? await r.json() : [];
+      months = (await getJson("tsgen-months.json")) || [];
     }
     var wanted = new Set(list.map(function (x) { return x.id; })), monthOf = new Map();
     var own = (opts.filters || {}).month;
