@@ -18,8 +18,9 @@ from tsgen.archive.link import load_archive
 from tsgen.archive.model import ERROR, Archive, Problem
 from tsgen.site.render import Rendered, SiteRenderer
 from tsgen.site import forked, publish
-from tsgen.site.mkdocs import (DocsWriter, MkDocsRun, configured_site_dir, directory_urls, navigation,
+from tsgen.site.mkdocs import (JS, DocsWriter, MkDocsRun, configured_site_dir, directory_urls, navigation,
                                write_config, write_theme)
+from tsgen.site.search import SCRIPT
 from tsgen.search.similar import SimilarIndex
 from tsgen.site import incremental
 from tsgen.site.minify import MinifyPages, drop_unused_assets, minify_scripts
@@ -181,7 +182,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
                     mk_warnings = runs[0].build(fresh, dirty=dirty)
             minifier.finish()
         drop_unused_assets(fresh)  # Material's own search and the source maps: no page loads them
-        minify_scripts(fresh)  # tsgen's own scripts without their comments (the search page's: every cold query)
+        minify_scripts(fresh, (SCRIPT, JS))  # tsgen's own, without their comments (the search page's: every cold query)
         if dirty and progress is not None:
             progress(f"incremental build: MkDocs rebuilt {len(minifier.sent)} of {len(gen.rendered.pages)} pages")
         split_sitemap(fresh, str(runs[0].cfg["site_url"] or ""))  # a sitemap index over parts, at 100,000 pages

@@ -281,10 +281,6 @@ def write_icons(site: str, icons: dict[str, str]) -> None:
             fh.write(data)
 
 
-# tsgen's own scripts in site/assets/ (site/search.py's SCRIPT, site/mkdocs.py's JS)
-OWN_SCRIPTS = ("assets/tsgen-search.js", "assets/tsgen.js")
-
-
 def minified_script(source: str) -> str:
     """A script without its comments and needless whitespace (rjsmin: nothing else changes, not even
     a "use strict"), so every cold search does not download tsgen-search.js's documentation (12 KB of
@@ -294,11 +290,12 @@ def minified_script(source: str) -> str:
     return rjsmin.jsmin(source, keep_bang_comments=True)
 
 
-def minify_scripts(site: Path) -> int:
-    """tsgen's own scripts in `site` minified in place (after MkDocs copied them); returns the bytes saved.
-    The sources (templates/assets/, .tsgen/docs/assets/) stay as written."""
+def minify_scripts(site: Path, scripts: Iterable[str]) -> int:
+    """The scripts at `scripts` (site-relative: tsgen's own) minified in place in `site`, after MkDocs
+    copied them; returns the bytes saved. The sources (templates/assets/, .tsgen/docs/assets/) stay as
+    written."""
     saved = 0
-    for rel in OWN_SCRIPTS:
+    for rel in scripts:
         path = site / rel
         if not path.is_file() or path.is_symlink():
             continue
