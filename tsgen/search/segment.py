@@ -66,8 +66,9 @@ def segment(text: str, seen: set[str] | None = None) -> str:
         cut = _cutter()("\n".join(runs))
         lines = " ".join(cut).split(" \n ")
         if len(lines) != len(runs):  # pragma: no cover - a line break inside jieba's output: one run at a time
-            cut = [w for r in runs for w in words(r)]
-            lines = [" ".join(words(r)) for r in runs]
+            each = [words(r) for r in runs]
+            cut = [w for ws in each for w in ws]
+            lines = [" ".join(ws) for ws in each]
         if seen is not None:
             seen.update(cut)
         parts[1::2] = [f" {line} " for line in lines]
