@@ -134,3 +134,95 @@ def test_page_blocks_are_kept_per_folder_and_only_after_verification() -> None:
     calls.clear()
     chrome("site_nav", tickets[0], lambda: calls.append("in nav") or "x")
     assert calls == ["in nav"], "a page in the navigation is always rendered"
+
+
+@pytest.fixture
+def split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every page outside the navigation goes to the second writer, however few there are."""
+    from tsgen.site import stream
+
+    monkeypatch.setenv("TSGEN_JOBS", "2")
+    monkeypatch.setattr(stream, "SPLIT", 1)
+    monkeypatch.setattr(stream, "SECOND_SHARE", 1.0)
+
+
+def test_a_second_writer_writes_the_same_site(generated: Path, tmp_path: Path, split: None,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from mkdocs.commands import build as mk
+    from mkdocs.config import load_config as mkdocs_config
+
+    config = generated / BUILD_DIR / "mkdocs.yml"
+    plain = mkdocs_config(str(config))
+    plain["site_dir"] = str(tmp_path / "plain")
+    mk.build(plain)
+
+    writers: dict[str, int] = {}
+    real = mk._build_page
+
+    def spy(page, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(page, *args, **kwargs)
+        out = Path(page.file.abs_dest_path)  # a page written by the second process: noted in its file's name
+        out.with_name(out.name + f".{os.getpid()}.pid").write_text("", encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(mk, "_build_page", spy)
+    run = MkDocsRun(config)
+    run.build(tmp_path / "split")
+    marks = list((tmp_path / "split").rglob("*.pid"))
+    for mark in marks:
+        writers[mark.name.rsplit(".", 2)[1]] = writers.get(mark.name.rsplit(".", 2)[1], 0) + 1
+        mark.unlink()
+    assert digest(tmp_path / "split") == digest(tmp_path / "plain")
+    assert str(os.getpid()) in writers and len(writers) == 2, f"two processes wrote pages: {writers}"
+    tickets = sum(1 for _ in (generated / BUILD_DIR / "docs" / "tickets").glob("*.md"))
+    assert writers[next(pid for pid in writers if pid != str(os.getpid()))] >= tickets
+    assert run.reused[0] >= tickets // 2, "the second process's reused conversions are counted"
+
+
+def _ticket_page(generated: Path, name: str, body: str) -> None:
+    (generated / BUILD_DIR / "docs" / "tickets" / name).write_text(f"# {name}\n\n{body}\n", encoding="utf-8")
+
+
+def test_the_second_writers_warnings_and_anchors_reach_mkdocs_checks(generated: Path, tmp_path: Path,
+                                                                      split: None) -> None:
+    from tsgen.errors import BuildError
+
+    _ticket_page(generated, "ZZ1.md", "## Here {#here}\n\nText.")
+    _ticket_page(generated, "ZZ2.md", "[to here](ZZ1.md#here) [to nowhere](ZZ1.md#nowhere) [gone](missing.md)")
+    config = generated / BUILD_DIR / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "validation:\n  anchors: warn\n", encoding="utf-8")
+    run = MkDocsRun(config)
+    warnings = run.build(tmp_path / "site")
+    mine = [w for w in warnings if "ZZ2.md" in w]
+    assert any("missing.md" in w for w in mine), warnings  # logged in the second process
+    assert any("#nowhere" in w for w in mine), "MkDocs' anchor check saw the second process's pages"
+    assert not any("#here" in w for w in mine), "the anchors of a page the second process wrote are known"
+    config.write_text(config.read_text(encoding="utf-8") + "strict: true\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="strict"):  # the second process's warnings are counted
+        MkDocsRun(config).build(tmp_path / "strict")
+
+
+def test_a_build_with_a_second_writer_publishes_the_same_minified_site(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second process minifies its own pages and adds the icons and scripts they need."""
+    from tsgen.site import stream
+    from tsgen.site.build import build_site
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("TSGEN_JOBS", "2")
+    root = tmp_path / "archive"
+    for name in ("tickets", "kb"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    said: list[str] = []
+    monkeypatch.setattr(stream, "SPLIT", 10**9)
+    build_site(root, load_config(root), site_dir=tmp_path / "one", today=date(2024, 3, 1))
+    monkeypatch.setattr(stream, "SPLIT", 1)
+    build_site(root, load_config(root), site_dir=tmp_path / "two", today=date(2024, 3, 1), progress=said.append)
+    one, two = digest(tmp_path / "one"), digest(tmp_path / "two")
+    assert two == one
+    minified = [line for line in said if line.startswith("minified ")]
+    pages = sum(1 for name in one if name.endswith(".html"))
+    assert minified and minified[0].startswith(f"minified {pages} HTML files"), (minified, pages)

@@ -174,12 +174,12 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
             incremental.seed(site, fresh)
         with heap.frozen(), MinifyPages(fresh, directory_urls(root)) as minifier:
             if progress is None:
-                mk_warnings = runs[0].build(fresh, dirty=dirty)
+                mk_warnings = runs[0].build(fresh, dirty=dirty, beside=(minifier,))
             else:
                 progress("running MkDocs (Material) on the changed pages ..." if dirty
                          else "running MkDocs (Material) ...")
-                with _MkDocsProgress(len(gen.rendered.pages), progress):
-                    mk_warnings = runs[0].build(fresh, dirty=dirty)
+                with _MkDocsProgress(len(gen.rendered.pages), progress) as counter:
+                    mk_warnings = runs[0].build(fresh, dirty=dirty, beside=(minifier, counter))
             minifier.finish()
         drop_unused_assets(fresh)  # Material's own search and the source maps: no page loads them
         minify_scripts(fresh, (SCRIPT, JS))  # tsgen's own, without their comments (the search page's: every cold query)
@@ -261,6 +261,8 @@ class _MkDocsProgress(logging.Filter):
         super().__init__()
         self.total, self.say, self.every = total, say, every
         self.read = self.built = 0
+        self.theirs = 0        # pages a second process writes (site/stream.py): counted by it, not here
+        self.quiet = False     # in that process: its records are dropped, nothing is said
         self.start = self.last = time.monotonic()
         self.logger = logging.getLogger(self.LOGGER)
         self.level = self.logger.level
@@ -276,11 +278,29 @@ class _MkDocsProgress(logging.Filter):
         else:
             return False
         now = time.monotonic()
-        if now - self.last >= self.every:
+        if now - self.last >= self.every and not self.quiet:
             self.last = now
-            done, verb = (self.built, "wrote") if self.built else (self.read, "converted")
-            self.say(f"MkDocs: {verb} {min(done, self.total)}/{self.total} pages after {now - self.start:.0f} s")
+            if not self.built:
+                self.say(f"MkDocs: converted {min(self.read, self.total)}/{self.total} pages after "
+                         f"{now - self.start:.0f} s")
+            else:
+                mine = self.total - self.theirs
+                beside = f" (a second process writes the other {self.theirs})" if self.theirs else ""
+                self.say(f"MkDocs: wrote {min(self.built, mine)}/{mine} pages{beside} after {now - self.start:.0f} s")
         return False
+
+    # site/stream.py's Beside: a second process writes some of the pages
+    def before_fork(self, theirs: int) -> None:
+        self.theirs = theirs
+
+    def in_second(self) -> None:
+        self.quiet = True
+
+    def second_done(self) -> None:
+        return None
+
+    def second_joined(self, value: None) -> None:
+        pass
 
     def __enter__(self) -> "_MkDocsProgress":
         self.logger.addFilter(self)

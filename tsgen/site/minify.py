@@ -349,6 +349,10 @@ class MinifyPages(logging.Filter):
     MkDocs logs "Building page <src>" (DEBUG, `mkdocs.commands.build`) before it renders a page and
     writes it at the end, so at each such record the page before it is complete on disk. The
     records reach no handler (they would not at MkDocs' normal level either).
+
+    When a second process writes a share of the pages (site/stream.py, a Beside), it minifies its own
+    pages itself, as it writes them, and adds the icons and scripts they need to those on disk before
+    it ends (before the minifier process writes its own, which merges them).
     """
 
     LOGGER = "mkdocs.commands.build"
@@ -362,6 +366,9 @@ class MinifyPages(logging.Filter):
         self.level = self.logger.level
         self.proc: subprocess.Popen[bytes] | None = None
         self.before = self.after = self.pages = 0
+        self.icons: dict[str, str] | None = None  # in the second writer: what its pages need (compact)
+        self.elsewhere: set[str] = set()           # the pages the second writer minified
+        self.second = (0, 0, 0)                    # and its (files, bytes before, bytes after)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno != logging.DEBUG:
@@ -380,8 +387,33 @@ class MinifyPages(logging.Filter):
         if rel in self.sent:
             return
         self.sent.add(rel)
-        if self.proc is not None and self.proc.stdin is not None:
+        if self.icons is not None:  # the second writer (in_second): here and now
+            before, after = compact_file(str(self.site), rel, self.icons)
+            self.pages, self.before, self.after = self.pages + 1, self.before + before, self.after + after
+        elif self.proc is not None and self.proc.stdin is not None:
             self.proc.stdin.write(rel.encode("utf-8") + b"\n")
+
+    def before_fork(self, theirs: int) -> None:
+        """site/stream.py's Beside: nothing buffered for the pipe may be written twice (once by the copy)."""
+        if self.proc is not None and self.proc.stdin is not None:
+            self.proc.stdin.flush()
+
+    def in_second(self) -> None:
+        self.proc = None  # the pipe is this process's: only the first one writes to it
+        self.icons, self.previous, self.sent = {}, None, set()
+        self.pages = self.before = self.after = 0
+
+    def second_done(self) -> tuple[list[str], int, int, int]:
+        if self.previous is not None:
+            self._send(self.previous)
+        write_icons(str(self.site), self.icons or {})
+        return sorted(self.sent), self.pages, self.before, self.after
+
+    def second_joined(self, value: tuple[list[str], int, int, int]) -> None:
+        pages, files, before, after = value
+        self.sent.update(pages)
+        self.elsewhere.update(pages)
+        self.second = (files, before, after)
 
     def __enter__(self) -> "MinifyPages":
         env = {**os.environ, "PYTHONPATH": _package_parent()}
@@ -410,14 +442,15 @@ class MinifyPages(logging.Filter):
         from tsgen.errors import BuildError
 
         if self.proc is None:
-            self.pages, self.before, self.after = compact_tree(self.site, sorted(self.sent))
-            return
-        out, _ = self.proc.communicate(timeout=1800)
-        self.proc = None
-        status, _, rest = out.decode("utf-8", "replace").strip().partition(" ")
-        if status != "ok":
-            raise BuildError(f"could not minify the pages of {self.site}: {rest or 'the minifier failed'}")
-        self.pages, self.before, self.after = (int(x) for x in rest.split())
+            counts = compact_tree(self.site, sorted(self.sent - self.elsewhere))
+        else:
+            out, _ = self.proc.communicate(timeout=1800)
+            self.proc = None
+            status, _, rest = out.decode("utf-8", "replace").strip().partition(" ")
+            if status != "ok":
+                raise BuildError(f"could not minify the pages of {self.site}: {rest or 'the minifier failed'}")
+            counts = tuple(int(x) for x in rest.split())
+        self.pages, self.before, self.after = (mine + theirs for mine, theirs in zip(counts, self.second))
 
     def _stop_listening(self) -> None:
         self.logger.removeFilter(self)

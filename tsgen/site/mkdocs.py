@@ -17,7 +17,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import yaml
 
@@ -410,9 +410,10 @@ class MkDocsRun:
             pass
         return self
 
-    def build(self, site_dir: Path | None = None, dirty: bool = False) -> list[str]:
+    def build(self, site_dir: Path | None = None, dirty: bool = False, beside: Sequence[Any] = ()) -> list[str]:
         """Build the site (into `site_dir` instead of the configured one, if given); returns MkDocs'
-        warnings (of both steps).
+        warnings (of both steps). `beside`: what runs beside the build and must know when a second
+        process writes a share of the pages (site/stream.py's Beside).
 
         `dirty` (site/incremental.py decides when it is safe): only pages whose Markdown is newer
         than their HTML are rebuilt; MkDocs' warning that a dirty build may be inaccurate is dropped.
@@ -425,7 +426,7 @@ class MkDocsRun:
             self.cfg["site_dir"] = str(site_dir)
         from tsgen.site.stream import streamed
 
-        with self._reported(), streamed(self.cfg) as reuse:  # pages outside the nav: converted, written, let go
+        with self._reported(), streamed(self.cfg, beside) as reuse:  # pages outside the nav: converted, written, let go
             build(self.cfg, dirty=dirty)
         self.reused = reuse.counts
         if dirty:

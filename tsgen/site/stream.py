@@ -12,6 +12,14 @@ writes (a test compares them); only the order of work differs.
 Plugins may rely on every page being converted before the `env` event (a search or tags plugin
 reads them all there), so with any plugin configured MkDocs' build runs as it is.
 
+With many such pages (SPLIT or more, and a second core), a forked copy of the build process writes a
+share of them (`_Second`) while this one writes the rest and the pages in the navigation: MkDocs'
+writing is single-threaded Python, about 2 ms a page. Measured at 10,000 tickets on 2 cores, MkDocs
+alone took 18-22 s instead of 30-38 s; a whole build gained only 1-3 s in most pairs, since the
+second core is also busy with the minifier and the search index there (more cores gain more). The copy sends back what MkDocs' final steps need of its pages (their anchors, for the
+check of links to anchors) and the warnings it logged, which are logged again here, so `--strict`
+counts them; what else runs beside MkDocs (`Beside`: the minifier, the progress counter) is told.
+
 Most of tsgen's pages hand MkDocs the same few lines of Markdown (a ticket page's section headings
 and the markers of its HTML parts, site/prose.py): the conversion of such a text is done once and
 reused (`_Conversions`), which is most of MkDocs' own time per page at 100,000 tickets.
@@ -20,11 +28,37 @@ reused (`_Conversions`), which is most of MkDocs' own time per page at 100,000 t
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import posixpath
 import re
+import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol, Sequence
+
+from tsgen.site import forked
+
+SPLIT = 1_000        # pages outside the navigation from which a second process writes a share of them
+# the second process's share of them: it also minifies its own pages (Beside.in_second), while this
+# one hands its pages to the minifier process and writes the pages in the navigation
+SECOND_SHARE = 0.4
+
+
+class Beside(Protocol):
+    """What runs beside MkDocs' build (site/minify.py's MinifyPages, site/build.py's progress counter),
+    told when a second process writes a share of the pages."""
+
+    def before_fork(self, theirs: int) -> None:
+        """In this process, just before the fork: `theirs` pages go to the second process."""
+
+    def in_second(self) -> None:
+        """In the second process, right after the fork."""
+
+    def second_done(self) -> Any:
+        """In the second process, after its last page: what `second_joined` gets (picklable)."""
+
+    def second_joined(self, value: Any) -> None:
+        """In this process, once the second one has written its pages."""
 
 
 def can_stream(cfg: Any) -> bool:
@@ -36,9 +70,10 @@ def can_stream(cfg: Any) -> bool:
 
 
 @contextmanager
-def streamed(cfg: Any) -> Iterator["Reuse"]:
-    """Within the block, `mkdocs.commands.build.build(cfg)` converts the pages outside the nav lazily;
-    the block gets a Reuse, which counts the conversions and page blocks done once for many pages."""
+def streamed(cfg: Any, beside: Sequence[Beside] = ()) -> Iterator["Reuse"]:
+    """Within the block, `mkdocs.commands.build.build(cfg)` converts the pages outside the nav lazily
+    (a share of them in a second process, told to `beside`); the block gets a Reuse, which counts the
+    conversions and page blocks done once for many pages."""
     from mkdocs.commands import build as mk
 
     reuse = Reuse()
@@ -48,6 +83,7 @@ def streamed(cfg: Any) -> Iterator["Reuse"]:
     populate, build_page, navigation = mk._populate_page, mk._build_page, mk.get_navigation
     seen: dict[str, Any] = {}     # the build's Files and the ids of the pages in its navigation
     later: set[int] = set()       # id() of the pages whose conversion waits for their writing
+    second: list[_Second] = []    # the second process, once the first page is built (if it is worth one)
 
     def _navigation(files: Any, config: Any) -> Any:
         nav = navigation(files, config)
@@ -64,9 +100,22 @@ def streamed(cfg: Any) -> Iterator["Reuse"]:
 
     def _build(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, dirty: bool = False,
                excluded: bool = False) -> None:
-        if id(page) not in later:
+        if config is cfg and not second:  # the first page: every page has been read
+            second.append(_Second.start(later, doc_files, beside,
+                                        lambda p: write_later(p, config, doc_files, nav, env, dirty,
+                                                              p.file.inclusion.is_excluded()), reuse))
+        split = second[0] if config is cfg else None
+        if split is not None and split.writes(page):
+            pass
+        elif id(page) not in later:
             build_page(page, config, doc_files, nav, env, dirty, excluded)
-            return
+        else:
+            write_later(page, config, doc_files, nav, env, dirty, excluded)
+        if split is not None and page is doc_files[-1].page:  # MkDocs checks the links to anchors next
+            split.join(seen["files"])
+
+    def write_later(page: Any, config: Any, doc_files: Any, nav: Any, env: Any, dirty: bool,
+                    excluded: bool) -> None:
         later.discard(id(page))
         populate(page, config, seen["files"], dirty)
         chrome.outside = page
@@ -100,6 +149,8 @@ def streamed(cfg: Any) -> Iterator["Reuse"]:
     try:
         yield reuse
     finally:
+        for job in second:  # a failure or Ctrl-C before the end: no writer left behind
+            job.cancel()
         mk._populate_page, mk._build_page, mk.get_navigation = populate, build_page, navigation
         Page.render = conversions.original  # type: ignore[method-assign]
         del theme.get_env  # the class's method again
@@ -110,11 +161,98 @@ class Reuse:
 
     conversions: "_Conversions | None" = None
     chrome: "_Chrome | None" = None
+    second_counts = (0, 0)  # what the second process reused
 
     @property
     def counts(self) -> tuple[int, int]:
-        """(pages whose Markdown conversion was reused, page blocks reused)."""
-        return (self.conversions.reused if self.conversions else 0, self.chrome.reused if self.chrome else 0)
+        """(pages whose Markdown conversion was reused, page blocks reused), in both processes."""
+        return ((self.conversions.reused if self.conversions else 0) + self.second_counts[0],
+                (self.chrome.reused if self.chrome else 0) + self.second_counts[1])
+
+
+class _Second:
+    """The second process writing a share of the pages outside the navigation (see the module's doc).
+
+    `start` forks it at the first page MkDocs builds, when every page has been read (so the pages
+    waiting for their conversion are known); `writes(page)` tells this process to skip a page of its
+    share; `join` (after the last page) gives this process the anchors of those pages and logs the
+    warnings the second process logged."""
+
+    def __init__(self, job: forked.Background | None = None, theirs: Sequence[Any] = (),
+                 beside: Sequence[Beside] = (), reuse: Reuse | None = None) -> None:
+        self.job, self.beside, self.reuse = job, beside, reuse
+        self.theirs = {id(p) for p in theirs}
+
+    @classmethod
+    def start(cls, later: set[int], doc_files: Any, beside: Sequence[Beside], write: Any,
+              reuse: Reuse) -> "_Second":
+        pending = [f.page for f in doc_files if f.page is not None and id(f.page) in later]
+        if len(pending) < SPLIT or forked.workers() < 2 or not hasattr(os, "fork") \
+                or threading.current_thread() is not threading.main_thread():
+            return cls()
+        theirs = [p for i, p in enumerate(pending) if int((i + 1) * SECOND_SHARE) > int(i * SECOND_SHARE)]
+        for other in beside:
+            other.before_fork(len(theirs))
+        try:
+            job = forked.Background(lambda: _second_writes(theirs, beside, write, reuse))
+        except OSError:  # no process to be had: this one writes them all
+            return cls()
+        return cls(job, theirs, beside, reuse)
+
+    def writes(self, page: Any) -> bool:
+        return id(page) in self.theirs
+
+    def join(self, files: Any) -> None:
+        if self.job is None:
+            return
+        job, self.job = self.job, None
+        done = job.result()
+        for src, present, links in done["anchors"]:
+            page = files.get_file_from_path(src).page
+            page.present_anchor_ids = present
+            page.links_to_anchors = None if links is None else \
+                {files.get_file_from_path(to): found for to, found in links.items()}
+        for name, level, message in done["warnings"]:
+            logging.getLogger(name).log(level, "%s", message)
+        if self.reuse is not None:
+            self.reuse.second_counts = done["reused"]
+        for other, value in zip(self.beside, done["beside"]):
+            other.second_joined(value)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+
+
+class _Warnings(logging.Handler):
+    """In the second process: MkDocs' warnings, kept for the first process (which logs them again)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _second_writes(theirs: Sequence[Any], beside: Sequence[Beside], write: Any, reuse: Reuse) -> dict[str, Any]:
+    """The second process's work: its pages written, what the first process needs of them returned."""
+    for other in beside:
+        other.in_second()
+    warnings = _Warnings()
+    logger = logging.getLogger("mkdocs")  # its handlers here would print or count them a second time
+    logger.handlers, logger.propagate = [warnings], False
+    before = reuse.counts
+    anchors = []
+    for page in theirs:
+        write(page)
+        links = page.links_to_anchors
+        anchors.append((page.file.src_uri, page.present_anchor_ids,
+                        None if links is None else {to.src_uri: dict(found) for to, found in links.items()}))
+    after = reuse.counts
+    return {"anchors": anchors, "warnings": warnings.records, "beside": [other.second_done() for other in beside],
+            "reused": (after[0] - before[0], after[1] - before[1])}
 
 
 def _nav_urls(items: Any) -> list[str]:
