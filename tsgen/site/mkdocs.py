@@ -27,6 +27,7 @@ from tsgen.config import read_mkdocs_yml
 from tsgen.errors import BuildError
 from tsgen.site.i18n import translator
 from tsgen.site.render import Page, Rendered
+from tsgen.site.stream import Warnings, streamed
 from tsgen.templating import DEFAULTS
 
 BUILD_DIR = ".tsgen"
@@ -346,15 +347,6 @@ def navigation(language: str, has_stats: bool, stats_nav: list[Any] | None = Non
     return nav
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def quiet_jieba() -> None:
     """Material segments Chinese with jieba; its dictionary-loading chatter is not news."""
     try:
@@ -376,7 +368,7 @@ class MkDocsRun:
     def __init__(self, config_file: Path) -> None:
         self.config_file = config_file
         self.cfg: Any = None
-        self.handler = _Collect()
+        self.handler = Warnings()
         self.reused = (0, 0)  # after build: (pages whose Markdown conversion, page blocks reused), site/stream.py
 
     @contextmanager
@@ -424,8 +416,6 @@ class MkDocsRun:
             self.prepare()
         if site_dir is not None:  # site/publish.py: a folder beside the site, swapped in when complete
             self.cfg["site_dir"] = str(site_dir)
-        from tsgen.site.stream import streamed
-
         with self._reported(), streamed(self.cfg, beside) as reuse:  # pages outside the nav: converted, written, let go
             build(self.cfg, dirty=dirty)
         self.reused = reuse.counts

@@ -16,9 +16,10 @@ With many such pages (SPLIT or more, and a second core), a forked copy of the bu
 share of them (`_Second`) while this one writes the rest and the pages in the navigation: MkDocs'
 writing is single-threaded Python, about 2 ms a page. Measured at 10,000 tickets on 2 cores, MkDocs
 alone took 18-22 s instead of 30-38 s; a whole build gained only 1-3 s in most pairs, since the
-second core is also busy with the minifier and the search index there (more cores gain more). The copy sends back what MkDocs' final steps need of its pages (their anchors, for the
-check of links to anchors) and the warnings it logged, which are logged again here, so `--strict`
-counts them; what else runs beside MkDocs (`Beside`: the minifier, the progress counter) is told.
+second core is also busy with the minifier and the search index there (more cores gain more). The
+copy sends back what MkDocs' final steps need of its pages (their anchors, for the check of links to
+anchors) and the warnings it logged, which are logged again here, so `--strict` counts them; what
+else runs beside MkDocs (`Beside`: the minifier, the progress counter) is told.
 
 Most of tsgen's pages hand MkDocs the same few lines of Markdown (a ticket page's section headings
 and the markers of its HTML parts, site/prose.py): the conversion of such a text is done once and
@@ -225,8 +226,9 @@ class _Second:
             self.job = None
 
 
-class _Warnings(logging.Handler):
-    """In the second process: MkDocs' warnings, kept for the first process (which logs them again)."""
+class Warnings(logging.Handler):
+    """MkDocs' warnings as they are logged: (logger, level, message) in `records`. MkDocsRun collects
+    a build's with it; the second process keeps its own for the first one, which logs them again."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -235,12 +237,16 @@ class _Warnings(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append((record.name, record.levelno, record.getMessage()))
 
+    @property
+    def messages(self) -> list[str]:
+        return [message for _, _, message in self.records]
+
 
 def _second_writes(theirs: Sequence[Any], beside: Sequence[Beside], write: Any, reuse: Reuse) -> dict[str, Any]:
     """The second process's work: its pages written, what the first process needs of them returned."""
     for other in beside:
         other.in_second()
-    warnings = _Warnings()
+    warnings = Warnings()
     logger = logging.getLogger("mkdocs")  # its handlers here would print or count them a second time
     logger.handlers, logger.propagate = [warnings], False
     before = reuse.counts
