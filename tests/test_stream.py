@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -158,7 +159,6 @@ def test_a_second_writer_writes_the_same_site(generated: Path, tmp_path: Path, s
     plain["site_dir"] = str(tmp_path / "plain")
     mk.build(plain)
 
-    writers: dict[str, int] = {}
     real = mk._build_page
 
     def spy(page, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -171,8 +171,8 @@ def test_a_second_writer_writes_the_same_site(generated: Path, tmp_path: Path, s
     run = MkDocsRun(config)
     run.build(tmp_path / "split")
     marks = list((tmp_path / "split").rglob("*.pid"))
+    writers = Counter(mark.name.rsplit(".", 2)[1] for mark in marks)
     for mark in marks:
-        writers[mark.name.rsplit(".", 2)[1]] = writers.get(mark.name.rsplit(".", 2)[1], 0) + 1
         mark.unlink()
     assert digest(tmp_path / "split") == digest(tmp_path / "plain")
     assert str(os.getpid()) in writers and len(writers) == 2, f"two processes wrote pages: {writers}"
