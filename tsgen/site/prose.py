@@ -29,6 +29,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from tsgen.errors import BuildError
+from tsgen.site import highlighting
 from tsgen.site.sanitize import sanitize
 from tsgen.templating import md_inline
 
@@ -117,6 +118,7 @@ class Prose:
     """Converts document text to sanitized HTML with one Markdown instance for the whole build."""
 
     def __init__(self, extensions: list[Any], configs: dict[str, Any]) -> None:
+        highlighting.install()  # one Pygments lexer per language and stylesheet per style, not per block
         try:
             self.md = markdown.Markdown(extensions=extensions, extension_configs=configs)
         except Exception as exc:  # an extension failing to load is a configuration problem
