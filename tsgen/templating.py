@@ -149,8 +149,11 @@ class ArchiveTemplates(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-def environment(root: Path | None) -> jinja2.Environment:
-    """The template environment for an archive at `root` (its templates/ override the defaults)."""
+def environment(root: Path | None, reload: bool = True) -> jinja2.Environment:
+    """The template environment for an archive at `root` (its templates/ override the defaults).
+
+    `reload=False` (a build, which reads each template once): a compiled template is used again without
+    asking its file whether it changed (Jinja2's auto_reload; six times for each ticket page)."""
     loaders: list[jinja2.BaseLoader] = []
     if root is not None and (root / "templates").is_dir() and (root / "templates").resolve() != DEFAULTS.resolve():
         loaders.append(ArchiveTemplates(root))
@@ -162,6 +165,7 @@ def environment(root: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=reload,
     )
     env.filters["yaml"] = yaml_value
     env.filters["md"] = md_inline

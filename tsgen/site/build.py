@@ -90,7 +90,7 @@ def generate(root: Path, config: Config, progress: Progress | None = None, today
         similar = SimilarIndex(archive).all_pages()
         say(f"found the similar cases of {len(similar.index.docs)} pages in {time.perf_counter() - started:.1f} s")
     with heap.frozen(), DocsWriter(root, progress=lambda i, n: say(f"wrote {i}/{n} pages")) as writer:
-        renderer = renderer_class(archive, environment(root), history=history, today=today,
+        renderer = renderer_class(archive, environment(root, reload=False), history=history, today=today,
                                   directory_urls=directory_urls(root), on_page=writer.put, now=now,
                                   similar=similar, child_writer=writer.direct)
         rendered = renderer.render()
