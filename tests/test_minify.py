@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
+import pytest
+
+from tsgen.site import minify
 from tsgen.site.minify import ICONS, SCRIPTS, MinifyPages, compact, dest_of
 
 ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M3 6h18v2H3z"/></svg>')
@@ -132,3 +136,17 @@ def test_navigation_stays_inline_in_the_navigation_or_with_references() -> None:
     assert "md-nav--primary" in small and "md-nav--secondary" in small and "<span class=md-ellipsis>首页</span>" in small
     escaped = compact(_chrome("md-nav__link", "R&amp;D &lt;知识库&gt;"), "tickets/TS1/index.html", {})
     assert "md-nav--primary" in escaped and "R&amp;D &lt;知识库&gt;" in escaped, "escaped text stays as written"
+
+
+@pytest.mark.parametrize("html", [
+    "<p>no article</p>",
+    "<article>a</article><article>b</article>",
+    "<articles>x</articles><article class='md'>y</article>",
+    "<article_x>x</article_x><article\n>y</article>tail",
+    "<article>never closed",
+    "<articlex><article>a</article>",
+])
+def test_the_article_span_is_the_patterns(html: str) -> None:
+    """minify._article finds with str.find what `<article\\b.*?</article>` (re.S) found."""
+    found = re.search(r"<article\b.*?</article>", html, re.S)
+    assert minify._article(html) == ((found.start(), found.end()) if found else (len(html), len(html)))
