@@ -3,7 +3,6 @@ same order, as one process; a child's failure is a clear BuildError."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from datetime import date, datetime, timezone
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from treeutil import digest
 from tsgen.config import load_config
 from tsgen.errors import BuildError
 from tsgen.site import forked
@@ -68,9 +68,7 @@ def test_tsgen_jobs_overrides_the_core_count(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def _docs(root: Path) -> dict[str, str]:
-    docs = root / BUILD_DIR / "docs"
-    return {p.relative_to(docs).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(docs.rglob("*")) if p.is_file()}
+    return digest(root / BUILD_DIR / "docs")
 
 
 def _noted(monkeypatch: pytest.MonkeyPatch, name: str, note):  # type: ignore[no-untyped-def]

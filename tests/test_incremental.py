@@ -3,23 +3,18 @@ what changed and gives the same site/ as a clean build, file for file."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from treeutil import digest
 from tsgen.config import load_config
 from tsgen.site.build import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 TICKET = "tickets/2023/10/TS202310270001.md"
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ previous site intact, its half-built folder is never published and is cleaned up
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import KB_PATH, TICKET_PATH, assert_clean, kb_text, run_cli, ticket_text, write
+from treeutil import digest
 from tsgen.config import load_config
 from tsgen.errors import BuildError
 from tsgen.site.build import build_site
@@ -32,11 +32,6 @@ mk._build_page = build_page
 from tsgen.cli import main
 main(["build", "--quiet", "--root", sys.argv[1]])
 """
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -13,6 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from treeutil import digest
 from tsgen.site.build import build_site
 from tsgen.cli import main
 from tsgen.config import load_config
@@ -23,11 +23,6 @@ from tsgen.site.render_stats import lookup
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the sample archive, built once; returns the archive root (site in root/site)."""
@@ -35,9 +30,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("tickets", "kb"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    before = {name: _tree_digest(root / name) for name in ("tickets", "kb")}
+    before = {name: digest(root / name) for name in ("tickets", "kb")}
     build_site(root, load_config(root))
-    after = {name: _tree_digest(root / name) for name in ("tickets", "kb")}
+    after = {name: digest(root / name) for name in ("tickets", "kb")}
     assert before == after, "build must never write into tickets/ or kb/"
     return root
 

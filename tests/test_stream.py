@@ -3,7 +3,6 @@ writes the same site as `mkdocs build`, byte for byte, and lets each such page g
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections import Counter
 from datetime import date, datetime, timezone
@@ -11,16 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from treeutil import digest
 from tsgen.config import load_config
 from tsgen.site.build import generate
 from tsgen.site.mkdocs import BUILD_DIR, MkDocsRun, write_config
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
