@@ -43,6 +43,12 @@ def workers(requested: int | None = None) -> int:
     return max(1, min(cores, 4))
 
 
+def can_fork(jobs: int | None = None) -> bool:
+    """Whether work can go to forked processes: two or more workers (`workers(jobs)`) and `fork`
+    (Windows has none)."""
+    return workers(jobs) >= 2 and hasattr(os, "fork")
+
+
 class Shares:
     """The children's shares of `items` started at once: share i >= 1 (items dealt in turn) is `work`ed
     on in child i; the parent does its own share, `self.mine` (all of them with one process; `mine`
@@ -51,9 +57,7 @@ class Shares:
 
     def __init__(self, items: Sequence[T], work: Callable[[Sequence[T]], R], jobs: int | None = None,
                  mine: float = 1.0) -> None:
-        n = min(workers(jobs), max(1, len(items) // MIN_PER_WORKER))
-        if n < 2 or not hasattr(os, "fork"):
-            n = 1
+        n = min(workers(jobs), max(1, len(items) // MIN_PER_WORKER)) if can_fork(jobs) else 1
         parts = _split(items, n, mine)
         self.mine: Sequence[T] = parts[0]
         self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
@@ -188,7 +192,7 @@ class Background:
     def __init__(self, job: Callable[[], R], jobs: int | None = None) -> None:
         self.job: Callable[[], R] | None = job
         self.pid = self.read = 0
-        if workers(jobs) < 2 or not hasattr(os, "fork"):
+        if not can_fork(jobs):
             return
         self.pid, self.read = _fork(job)
         self.job = None

@@ -188,8 +188,7 @@ class _Second:
     def start(cls, later: set[int], doc_files: Any, beside: Sequence[Beside], write: Any,
               reuse: Reuse) -> "_Second":
         pending = [f.page for f in doc_files if f.page is not None and id(f.page) in later]
-        if len(pending) < SPLIT or forked.workers() < 2 or not hasattr(os, "fork") \
-                or threading.current_thread() is not threading.main_thread():
+        if len(pending) < SPLIT or not forked.can_fork() or threading.current_thread() is not threading.main_thread():
             return cls()
         theirs = [p for i, p in enumerate(pending) if int((i + 1) * SECOND_SHARE) > int(i * SECOND_SHARE)]
         for other in beside:
