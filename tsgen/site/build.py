@@ -156,8 +156,7 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
     searching: list[forked.Background] = []
 
     def loaded(archive: Archive) -> None:
-        searching.append(forked.Background(lambda: _index_into(Generated(archive, Rendered(), []), scratch, root,
-                                                                progress)))
+        searching.append(forked.Background(lambda: _index_into(archive, scratch, root, progress)))
     try:
         gen = generate(root, config, progress, today, while_writing=prepare, now=now, overlap=True, loaded=loaded)
     except BaseException:
@@ -206,11 +205,11 @@ def build_site(root: Path, config: Config, site_dir: Path | None = None, progres
 SEARCH_SCRATCH = "search-index"  # .tsgen/search-index: the search index while it is written
 
 
-def _index_into(gen: Generated, scratch: Path, root: Path, progress: Progress | None) -> None:
+def _index_into(archive: Archive, scratch: Path, root: Path, progress: Progress | None) -> None:
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
-    index_search(gen, scratch, root, progress)
+    index_search(archive, scratch, root, progress)
 
 
 def _move_index(scratch: Path, site: Path) -> None:
@@ -225,15 +224,16 @@ def _move_index(scratch: Path, site: Path) -> None:
     scratch.rmdir()
 
 
-def index_search(gen: Generated, site: Path, root: Path, progress: Progress | None = None) -> Any:
-    """Write the search index (Pagefind) and opensearch.xml into the folder MkDocs just built."""
+def index_search(archive: Archive, site: Path, root: Path, progress: Progress | None = None) -> Any:
+    """Write the search index (Pagefind) of the archive and opensearch.xml into `site` (the folder MkDocs
+    built, or the build's scratch folder that is moved into it)."""
     from tsgen.config import read_mkdocs_yml
     from tsgen.site.search import index_site
 
     user = read_mkdocs_yml(root / "mkdocs.yml") if (root / "mkdocs.yml").is_file() else {}
     if progress is not None:
         progress("indexing for search (Pagefind) ...")
-    return index_site(gen.archive, site, directory_urls(root), str(user.get("site_url") or ""), progress)
+    return index_site(archive, site, directory_urls(root), str(user.get("site_url") or ""), progress)
 
 
 def index_built_site(root: Path, config: Config, site: Path, progress: Progress | None = None) -> Any:
@@ -243,7 +243,7 @@ def index_built_site(root: Path, config: Config, site: Path, progress: Progress 
         raise InvalidArchive(archive.problems)
     if not (site / "index.html").is_file():
         raise BuildError(f"{site} holds no built site (no index.html); build it first")
-    return index_search(Generated(archive, Rendered(), []), site, root, progress)
+    return index_search(archive, site, root, progress)
 
 
 class _MkDocsProgress(logging.Filter):

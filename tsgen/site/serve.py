@@ -518,7 +518,7 @@ class Preview:
         self.mk.everything()
         self.builds += 1
         mkdocs_s = time.perf_counter() - start - tsgen_s
-        index_search(gen, self.site, self.root)
+        index_search(gen.archive, self.site, self.root)
         self.echo(f"rebuilt everything ({len(gen.rendered.pages)} pages) in {time.perf_counter() - start:.1f} s "
                   f"(tsgen {tsgen_s:.1f} s, MkDocs {mkdocs_s:.1f} s, search index "
                   f"{time.perf_counter() - start - tsgen_s - mkdocs_s:.1f} s)")
