@@ -8,13 +8,13 @@ and phone numbers are removed from all text, so no score can rest on who the cus
 
 Scores are the cosine of TF-IDF vectors (scikit-learn's TfidfVectorizer over tokens.tokens()), computed
 in batches as sparse matrix products with the top k kept per page (sparse_dot_topn for the tickets), so
-memory stays bounded. Articles
-are always ranked exactly. Tickets are too up to EXACT_TICKETS; at 100,000 that would be ~10^10 pair
-scores, so above it the tickets are grouped into ~sqrt(n) k-means clusters and a page is scored
-(exactly) against the tickets of its PROBES nearest clusters: an inverted-file index, as in FAISS.
-On bench/synth.py's 10,000 tickets the exact and the clustered neighbours are on the page's own topic
-equally often (98.6%); a pruned More-Like-This index ("pruned": a page's heaviest terms against the
-heaviest postings of each term), kept for comparison, fell to 65% at 100,000.
+memory stays bounded. Articles are always ranked exactly. Tickets are too up to EXACT_TICKETS; at
+100,000 that would be ~10^10 pair scores, so above it the tickets are grouped into ~sqrt(n) k-means
+clusters and a page is scored (exactly) against the tickets of its PROBES nearest clusters: an
+inverted-file index, as in FAISS. On bench/synth.py's 10,000 tickets the exact and the clustered
+neighbours are on the page's own topic equally often (98.6%); a pruned More-Like-This index ("pruned": a
+page's heaviest terms against the heaviest postings of each term), kept for comparison, fell to 65% at
+100,000.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ EXACT_TICKETS = 10_000  # up to this many tickets every pair is scored; above, t
 MAX_CLUSTERS = 1_000    # k-means clusters of the tickets: ~sqrt(n), so a cluster holds ~sqrt(n) tickets
 KMEANS_SAMPLE = 20_000  # tickets the cluster centres are learnt from
 PROBES = 3              # clusters whose tickets a page is compared with (its own and the 2 nearest)
-ROWS = 512              # pages per dense block of scores (ROWS x candidates float32)
 KEEP = 8                # neighbours kept per page and kind (5 shown, room for the linked ones)
 MIN_SCORE = 0.1         # below this cosine a "similar" document shares little more than common words
 
