@@ -14,8 +14,8 @@ that style (they only read it). Every block still gets its own formatter, with i
 highlighted lines, title, line numbers), so the HTML is the one pymdownx writes without this: a test
 compares them.
 
-It is installed by replacing two names in the `pymdownx.highlight` module: the lexer lookup and the
-two formatter classes it picks from for each block. Both are looked up there at each block, so
+It is installed by replacing three names in the `pymdownx.highlight` module: the lexer lookup and the
+two formatter classes it picks from for each block. All are looked up there at each block, so
 every Markdown instance in the process (tsgen's and MkDocs') gets them; where a later pymdownx
 renames them, nothing is replaced and highlighting works as before, only slower.
 """
@@ -43,7 +43,7 @@ def install() -> None:
     from pygments.util import ClassNotFound
 
     REPLACED.update((name, getattr(highlight, name)) for name in names)
-    lookup = highlight.get_lexer_by_name
+    lookup = REPLACED["get_lexer_by_name"]
 
     def get_lexer_by_name(name: str, **options: Any) -> Any:
         try:

@@ -112,13 +112,15 @@ def _marked(text: str) -> bool:
 def _article(html: str) -> tuple[int, int]:
     """Where the page's first <article> element starts and ends (as `<article\\b.*?</article>`), or
     (len, len) when it has none."""
-    start = html.find("<article")
+    opening, closing = "<article", "</article>"
+    start = html.find(opening)
     while start >= 0:
-        after = html[start + 8:start + 9]
+        name_end = start + len(opening)
+        after = html[name_end:name_end + 1]
         if not (after.isalnum() or after == "_"):  # `<article` is the whole name: the \b of the pattern
-            end = html.find("</article>", start + 8)
-            return (start, end + 10) if end >= 0 else (len(html), len(html))
-        start = html.find("<article", start + 8)
+            end = html.find(closing, name_end)
+            return (start, end + len(closing)) if end >= 0 else (len(html), len(html))
+        start = html.find(opening, name_end)
     return len(html), len(html)
 
 
