@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from datetime import datetime
@@ -261,6 +262,18 @@ def test_init_archive_builds(tmp_path: Path) -> None:
     assert_clean(result)
     assert result.exit_code == 0, result.output
     assert (target / "site" / "index.html").is_file()
+
+
+def test_init_archive_builds_before_its_first_ticket(tmp_path: Path) -> None:
+    """A new archive with no ticket and no article yet builds too (Pagefind refuses to index nothing)."""
+    target = tmp_path / "kb-site"
+    assert run_cli(["init", str(target)]).exit_code == 0
+    result = run_cli(["build", "--root", str(target), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (target / "site" / "search" / "index.html").is_file()
+    entry = json.loads((target / "site" / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert [v["page_count"] for v in entry["languages"].values()] == [0], "no page, not the placeholder"
+    assert not list((target / "site" / "pagefind" / "fragment").iterdir())
 
 
 def test_init_runs_git_init_and_writes_a_pinned_requirement(tmp_path: Path) -> None:

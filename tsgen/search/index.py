@@ -264,9 +264,11 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
             flush()
             if running:
                 running.wait()
-            if not outs:  # an archive without documents still gets a (empty) bundle
-                empty = Path(scratch) / "empty"
+            if not outs:  # an archive without documents still gets an (empty) bundle: Pagefind indexes a
+                empty = Path(scratch) / "empty"  # placeholder (it refuses to index nothing), the merge drops it
                 empty.mkdir()
+                (empty / "index.html").write_text(f'<html lang="{LANGUAGE}"><body><p>tsgen</p></body></html>',
+                                                  encoding="utf-8")
                 outs.append((parts / "shard0", "", 0))
                 _Run(empty, outs[0][0]).wait()
         groups = _bundles(outs)
@@ -275,7 +277,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                      else "search: merging the index (short page names)")
         for n, group in enumerate(groups):
             merge_bundles(group, folder if n == 0 else folder / f"part{n}", scans=scans,
-                          prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "")
+                          prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "", empty=not count)
         (folder / SHARDS).write_text(json.dumps([f"part{n}/" for n in range(1, len(groups))]), encoding="utf-8")
     except BaseException:  # a failure, Ctrl-C, or the build stopping this process: no Pagefind left running
         if running is not None:

@@ -220,14 +220,20 @@ def _name(language: str, data: bytes, taken: set[str], size: int = 7) -> str:
 
 
 def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTES,
-                  scans: dict[Path, Scan] | None = None, prefix: str = "") -> int:
+                  scans: dict[Path, Scan] | None = None, prefix: str = "", empty: bool = False) -> int:
     """Write the Pagefind bundles in `parts` (in order) as one bundle into `folder` (which must not
     exist; the parts' fragments are moved, so the parts are used up). Returns the number of pages.
     `scans`: scan_bundle of some parts, made before (the others are scanned here). `prefix` starts every
-    fragment name (the bundles the search page opens together need names unique among them)."""
+    fragment name (the bundles the search page opens together need names unique among them). `empty`:
+    the bundle gets none of the parts' pages, words or filters (Pagefind refuses to index nothing, so an
+    archive without documents is indexed as a placeholder page, dropped here)."""
     shards = [_open(p) for p in parts]
     if not shards:
         raise BuildError("no Pagefind bundle to merge")
+    if empty:
+        scans = None
+        for s in shards:
+            s.meta[1:4] = [[], [], []]  # pages, word chunks, filters
     language = shards[0].language
     if any(s.language != language for s in shards):
         raise BuildError("the Pagefind shards were indexed in different languages")
