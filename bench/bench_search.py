@@ -220,7 +220,8 @@ def search_page(site: Path) -> None:
                                                                              labels=search_labels("zh"))
     (site / "search").mkdir(exist_ok=True)
     (site / "search" / "index.html").write_text(
-        f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>搜索</title></head><body>{head}'
+        f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>搜索</title>'
+        f'<link rel="modulepreload" href="../pagefind/pagefind.js"></head><body>{head}'  # as theme/main.html
         f'<script src="../{SCRIPT}" data-search="search/"></script></body></html>', encoding="utf-8")
     (site / "assets").mkdir(exist_ok=True)
     (site / SCRIPT).write_text(minified_script((DEFAULTS / SCRIPT).read_text(encoding="utf-8")),

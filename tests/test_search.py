@@ -263,3 +263,25 @@ def test_the_scratch_folders_of_killed_indexers_are_swept(tmp_path: Path) -> Non
     os.utime(recent, (now, now))
     assert sweep(tmp_path, now=now) == 1
     assert not dead.exists() and alive.is_dir() and recent.is_dir() and other.is_dir()
+
+
+def test_pagefinds_wait_loops_are_shortened_in_the_installed_runtime(tmp_path: Path) -> None:
+    from pagefind_bin_extended import get_executable  # noqa: F401 - the Pagefind tsgen indexes with
+
+    from tsgen.search.runtime import POLL_MS, shorten_waits, tune
+
+    # the loops as Pagefind 1.5 writes them; another version's files are left alone
+    js = ("async getPtr(){while(this.raw_ptr===null){if(this.initError){throw this.initError;}await asyncSleep(50);}"
+          "return this.raw_ptr}x;while(this.primary.wasm===null){await asyncSleep(50);}await asyncSleep(debounce);")
+    out, n = shorten_waits(js)
+    assert n == 2 and out.count(f"asyncSleep({POLL_MS})") == 2 and "asyncSleep(debounce)" in out
+    other = "while(this.ptr===null){await sleep(50);}"
+    (tmp_path / "pagefind.js").write_text(other, encoding="utf-8")
+    assert tune(tmp_path) == 0 and (tmp_path / "pagefind.js").read_text(encoding="utf-8") == other
+    # the installed Pagefind writes both loops in both files: an upgrade that changes them fails here
+    from tsgen.search.index import write_index
+
+    result = write_index([], tmp_path / "site")
+    for name in ("pagefind.js", "pagefind-worker.js"):
+        runtime = (result.folder / name).read_text(encoding="utf-8")
+        assert "asyncSleep(50)" not in runtime and runtime.count(f"asyncSleep({POLL_MS})") == 2, name

@@ -18,6 +18,7 @@ from tsgen.cli import main
 from tsgen.config import load_config
 from tsgen.archive.link import load_archive
 from tsgen.search.index import read_fragments
+from tsgen.search.runtime import POLL_MS
 from tsgen.site.render_stats import lookup
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,6 +127,12 @@ def test_search_index_has_tickets_ids_and_segmented_chinese(sample: Path) -> Non
 
     page = quoted_html((sample / "site/search/index.html").read_text(encoding="utf-8"))
     assert 'id="tsgen-search-results"' in page and "assets/tsgen-search.js" in page
+    links = re.findall(r"<link [^>]*>", page)
+    assert any("modulepreload" in k and "../pagefind/pagefind.js" in k for k in links), \
+        "the search page fetches Pagefind's script while it loads"
+    for name in ("pagefind.js", "pagefind-worker.js"):
+        runtime = (sample / "site/pagefind" / name).read_text(encoding="utf-8")
+        assert "asyncSleep(50)" not in runtime and runtime.count(f"asyncSleep({POLL_MS})") == 2, name
 
 
 def metric_attributes(page: str) -> list[tuple[str, str]]:

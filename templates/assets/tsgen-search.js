@@ -559,6 +559,9 @@
     var box = document.getElementById("tsgen-search-results");
     if (box) searchPage(box);
   }
+  // on the search page (this script comes after its results list), Pagefind starts loading now, not at
+  // DOMContentLoaded: the page's own <link rel="modulepreload"> has fetched pagefind.js meanwhile
+  if (document.getElementById("tsgen-search-results")) loadPrimary().catch(function () {});  // its error: shown by the search
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

@@ -5,7 +5,8 @@ its weighted parts as `data-pagefind-weight` paragraphs of jieba-segmented text,
 meta as Pagefind's data attributes. The index is written under `<site>/pagefind/` (the JavaScript,
 WebAssembly and index chunks: no CDN) together with `<site>/pagefind/tsgen-words.json`, the Chinese
 vocabulary the search page segments queries with (write_words: a large one in files by first character,
-of which a query loads those of its own characters), and `tsgen-months.json` (newest first).
+of which a query loads those of its own characters), and `tsgen-months.json` (newest first). Pagefind's
+runtime there is tuned for the first result (runtime.py).
 
 The index language is forced to one without a stemmer or segmenter ("unknown"), so Pagefind splits
 only on spaces and punctuation on both sides and segment.py alone decides what a word is: English
@@ -32,6 +33,7 @@ from tsgen import heap
 from tsgen.errors import BuildError
 from tsgen.search.merge import Scan, merge_bundles, scan_bundle
 from tsgen.search.records import Record
+from tsgen.search.runtime import tune
 from tsgen.search.segment import aliases, buckets, segment, vocabulary
 
 OUTPUT = "pagefind"
@@ -106,6 +108,7 @@ def write_index(records: Iterable[Record], site: Path, progress: Callable[[str],
     try:
         with heap.frozen():  # the archive the records come from: not scanned by every collection the merge triggers
             count = _index(noted(records), folder, seen, progress, total)
+        tune(folder)  # the browser's first search no longer waits in 50 ms steps for the index (runtime.py)
     except OSError as exc:
         raise BuildError(f"the search index could not be written into {folder}: {exc}") from exc
     words = vocabulary(seen)
