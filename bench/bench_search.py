@@ -134,6 +134,8 @@ def child_tsgen(root: str, site: str) -> dict[str, Any]:
     start = time.perf_counter()
     archive = load_archive(Path(root), load_config(Path(root)))
     loaded = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    own_before = own.ru_utime + own.ru_stime
     merging = [0.0]
 
     def progress(message: str) -> None:  # when the merge of the shards starts (index.py says so)
@@ -143,7 +145,11 @@ def child_tsgen(root: str, site: str) -> dict[str, Any]:
     result = write_index(records(archive), Path(site), progress=progress,
                          total=len(archive.tickets) + len(archive.articles))
     end = time.perf_counter()
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"seconds": end - start, "load_seconds": loaded, "index_seconds": result.seconds,
+            # the index's CPU: tsgen's own process (records, files, merge) and Pagefind's runs (its children)
+            "index_cpu_tsgen": own.ru_utime + own.ru_stime - own_before,
+            "index_cpu_pagefind": kids.ru_utime + kids.ru_stime,
             "merge_seconds": end - merging[0] if merging[0] else 0.0,
             "records": result.records, "words": result.words, "rss_mb": _peak_mb(), "cpu": _cpu()}
 
@@ -433,7 +439,9 @@ def run_size(tmp: Path, tickets: int, articles: int, with_quality: bool, skip: s
     res["tsgen"] = {**t, "disk": tree_bytes(site / "pagefind")}
     print(f"  tsgen: load {t['load_seconds']:.1f} s + index {t['index_seconds']:.1f} s (of which the merge of the "
           f"shards after the last {t.get('merge_seconds', 0):.1f} s; {t['records']} records, "
-          f"{t['words']} words), cpu {t['cpu']:.1f} s, peak {t['rss_mb']:.0f} MB, {fmt_bytes(res['tsgen']['disk'])}; "
+          f"{t['words']} words), cpu {t['cpu']:.1f} s (indexing: tsgen {t.get('index_cpu_tsgen', 0):.1f} s, "
+          f"Pagefind {t.get('index_cpu_pagefind', 0):.1f} s), peak {t['rss_mb']:.0f} MB, "
+          f"{fmt_bytes(res['tsgen']['disk'])}; "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     search_page(site)
     (tmp / f"indexes-{tickets}.json").write_text(json.dumps(res), encoding="utf-8")
