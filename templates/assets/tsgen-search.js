@@ -559,9 +559,10 @@
     var box = document.getElementById("tsgen-search-results");
     if (box) searchPage(box);
   }
-  // on the search page (this script comes after its results list), Pagefind starts loading now, not at
-  // DOMContentLoaded: the page's own <link rel="modulepreload"> has fetched pagefind.js meanwhile
-  if (document.getElementById("tsgen-search-results")) loadPrimary().catch(function () {});  // its error: shown by the search
+  // on the search page (this script comes after its results list) with a query in its URL, Pagefind starts
+  // loading now, not at DOMContentLoaded: the page's own <link rel="modulepreload"> has fetched pagefind.js
+  // meanwhile. Its error, if any, is shown by the search.
+  if (document.getElementById("tsgen-search-results") && location.search.length > 1) loadPrimary().catch(function () {});
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
