@@ -173,6 +173,8 @@ def test_index_in_shards_is_merged_into_the_bundle_of_one_run(tmp_path: Path, mo
         assert filters3 == filters1 and set(filters1) >= {"kind", "status", "tag", "month"}
         assert lengths3 == lengths1 and meta3[5] == meta1[5]
     folder = tmp_path / "three" / "pagefind" / "part1"
+    assert (folder.parent / "pagefind.js").is_file() and not list(folder.glob("*.js")) \
+        and not list(folder.glob("wasm.*")), "Pagefind's runtime in the first bundle only: the page loads it from there"
     assert "rank" in _bundle(tmp_path / "three" / "pagefind")[2] and "rank" not in filters3  # only articles
     # every length within 3 % of the word count in the page's fragment
     for f in read_fragments(folder):

@@ -229,7 +229,8 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
         # the prefixes only where the search page opens several bundles: there are several once a
         # bundle is written early (a later one has begun)
         merge_bundles(groups[n], folder if n == 0 else folder / f"part{n}", scans=scans,
-                      prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "", empty=not count)
+                      prefix=_B36[n % 36] * (n // 36 + 1) if len(groups) > 1 else "", empty=not count,
+                      runtime=n == 0)  # the search page loads Pagefind from the first bundle only
         for used in groups[n]:
             scans.pop(used, None)
             shutil.rmtree(used, ignore_errors=True)

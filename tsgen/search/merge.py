@@ -220,13 +220,16 @@ def _name(language: str, data: bytes, taken: set[str], size: int = 7) -> str:
 
 
 def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTES,
-                  scans: dict[Path, Scan] | None = None, prefix: str = "", empty: bool = False) -> int:
+                  scans: dict[Path, Scan] | None = None, prefix: str = "", empty: bool = False,
+                  runtime: bool = True) -> int:
     """Write the Pagefind bundles in `parts` (in order) as one bundle into `folder` (which must not
     exist; the parts' fragments are moved, so the parts are used up). Returns the number of pages.
     `scans`: scan_bundle of some parts, made before (the others are scanned here). `prefix` starts every
     fragment name (the bundles the search page opens together need names unique among them). `empty`:
     the bundle gets none of the parts' pages, words or filters (Pagefind refuses to index nothing, so an
-    archive without documents is indexed as a placeholder page, dropped here)."""
+    archive without documents is indexed as a placeholder page, dropped here). `runtime`: Pagefind's
+    JavaScript, WebAssembly and styles are copied too (the bundle the page loads Pagefind from; a bundle
+    opened with mergeIndex is read for its entry, page list, chunks, filters and fragments only)."""
     shards = [_open(p) for p in parts]
     if not shards:
         raise BuildError("no Pagefind bundle to merge")
@@ -238,7 +241,7 @@ def merge_bundles(parts: list[Path], folder: Path, chunk_bytes: int = CHUNK_BYTE
     if any(s.language != language for s in shards):
         raise BuildError("the Pagefind shards were indexed in different languages")
     folder.mkdir(parents=True)
-    for item in parts[0].iterdir():  # Pagefind's JavaScript, WebAssembly and styles
+    for item in parts[0].iterdir() if runtime else ():  # Pagefind's JavaScript, WebAssembly and styles
         if item.is_file() and not item.name.endswith(".pf_meta") and item.name != "pagefind-entry.json":
             shutil.copy2(item, folder / item.name)
     for sub in ("index", "filter", "fragment"):
