@@ -268,8 +268,6 @@ def test_the_scratch_folders_of_killed_indexers_are_swept(tmp_path: Path) -> Non
 
 
 def test_pagefinds_wait_loops_are_shortened_in_the_installed_runtime(tmp_path: Path) -> None:
-    from pagefind_bin_extended import get_executable  # noqa: F401 - the Pagefind tsgen indexes with
-
     from tsgen.search.runtime import POLL_MS, shorten_waits, tune
 
     # the loops as Pagefind 1.5 writes them; another version's files are left alone

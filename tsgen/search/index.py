@@ -216,8 +216,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
     count = 0
     outs: list[tuple[Path, str, int]] = []  # each shard's bundle: folder, kind of its records, records
     scans: dict[Path, Scan] = {}
-    groups: list[list[Path]] = []  # the bundles: _bundles(outs), as far as the shards go
-    written = 0                    # bundles merge_bundles has written (their shards are used up)
+    written = 0  # bundles merge_bundles has written, the first of _bundles(outs) (their shards are used up)
     last = time.monotonic()
     running: _Run | None = None
     parts = folder.parent / f".{folder.name}-shards"  # beside the bundle: its fragments are moved, not copied
@@ -225,7 +224,7 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
         shutil.rmtree(parts)
     parts.mkdir(parents=True)
 
-    def write_bundle(n: int) -> None:
+    def write_bundle(groups: list[list[Path]], n: int) -> None:
         # the prefixes only where the search page opens several bundles: there are several once a
         # bundle is written early (a later one has begun)
         merge_bundles(groups[n], folder if n == 0 else folder / f"part{n}", scans=scans,
@@ -254,12 +253,12 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                 running = _Run(base, out)
                 # while Pagefind runs: the bundles whose shards are all indexed (a later bundle has begun)
                 # are written, and the open bundle's finished shards scanned for its merge (after the last
-                # shard, only the last bundle is left to merge: 13 s of 14 at 100,000 tickets were after it)
-                groups[:] = _bundles(outs)
+                # shard, only the last bundle is left to merge: all of them took 13-17 s after it at 100,000)
+                groups = _bundles(outs)
                 while written < len(groups) - 1:
                     if progress:
                         progress(f"search: writing bundle {written + 1} of the index while Pagefind runs")
-                    write_bundle(written)
+                    write_bundle(groups, written)
                     written += 1
                 for done in groups[-1][:-1]:
                     if done not in scans:
@@ -297,13 +296,13 @@ def _index(records: Iterable[Record], folder: Path, seen: set[str],
                                                   encoding="utf-8")
                 outs.append((parts / "shard0", "", 0))
                 _Run(empty, outs[0][0]).wait()
-        groups[:] = _bundles(outs)
+        groups = _bundles(outs)
         if progress:
             progress(f"search: merging the last {len(groups[-1])} shards into bundle {len(groups)}" if written
                      else f"search: merging the {len(outs)} shards into {len(groups)} bundles" if len(outs) > 1
                      else "search: merging the index (short page names)")
         for n in range(written, len(groups)):
-            write_bundle(n)
+            write_bundle(groups, n)
         (folder / SHARDS).write_text(json.dumps([f"part{n}/" for n in range(1, len(groups))]), encoding="utf-8")
     except BaseException:  # a failure, Ctrl-C, or the build stopping this process: no Pagefind left running
         if running is not None:
